@@ -1,0 +1,64 @@
+# Gongkai — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ENTITIES ?= 20000
+# The demo and development run with DEBUG on and the embedded SQLite database in var/.
+DEV_ENV := DEBUG=1 DATABASE_URL=
+
+.PHONY: demo test bench lint serve venv clean help migrations-check
+
+help:
+	@echo "make demo   - install into .venv, create the SQLite database, load the demo city, serve on http://$(HOST):$(PORT)/"
+	@echo "make test   - install test tools and run the whole suite on SQLite and PostgreSQL (and Chromium when present)"
+	@echo "make bench  - run the benchmarks under bench/ and print a table"
+	@echo "make lint   - ruff, mypy and the migrations check"
+	@echo "make serve  - production-like serving: gunicorn + whitenoise (needs SECRET_KEY, ALLOWED_HOSTS)"
+
+$(VENV)/.stamp-base: pyproject.toml
+	@PYBIN=$$(scripts/find-python) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    echo "Creating $(VENV) with $$PYBIN ($$($$PYBIN --version))"; rm -rf $(VENV); $$PYBIN -m venv $(VENV) || exit 1; \
+	  fi
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.stamp-test: $(VENV)/.stamp-base
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	@touch $@
+
+venv: $(VENV)/.stamp-base
+
+demo: $(VENV)/.stamp-base
+	@mkdir -p var
+	$(DEV_ENV) $(BIN)/gongkai migrate --noinput -v 0
+	$(DEV_ENV) $(BIN)/gongkai load-demo --entities $(DEMO_ENTITIES) --if-empty
+	@echo
+	@echo "Gongkai demo city: http://$(HOST):$(PORT)/   (staff: http://$(HOST):$(PORT)/staff/)"
+	@$(DEV_ENV) $(BIN)/gongkai demo-logins
+	$(DEV_ENV) $(BIN)/gongkai runserver $(HOST):$(PORT)
+
+test: $(VENV)/.stamp-test
+	@scripts/run-tests
+
+bench: $(VENV)/.stamp-test
+	@$(PY) bench/run.py $(BENCH_ARGS)
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy gongkai
+	$(MAKE) --no-print-directory migrations-check
+
+migrations-check: $(VENV)/.stamp-base
+	$(DEV_ENV) $(BIN)/gongkai makemigrations --check --dry-run
+
+serve: $(VENV)/.stamp-base
+	$(BIN)/gongkai collectstatic --noinput -v 0
+	$(BIN)/gunicorn gongkai.wsgi --workers 2 --bind $(HOST):$(PORT) --access-logfile -
+
+clean:
+	rm -rf $(VENV) var test-artefacts bench/out

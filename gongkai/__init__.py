@@ -1,0 +1,1 @@
+"""Gongkai (公开): supervision transparency and services for a market regulation bureau."""

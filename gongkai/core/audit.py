@@ -1,0 +1,241 @@
+"""The append-only, hash-chained audit log.
+
+Every service that writes a domain object calls :func:`record` (or :func:`record_many` for
+bulk work) inside its transaction. Each event stores the SHA-256 of the previous event, so any
+edit, insertion or deletion inside the chain breaks a link that :func:`verify_chain` reports.
+
+The hash of an event is ``sha256(canonical_json(payload))`` where the payload is::
+
+    {"seq", "at" (ISO 8601, UTC, microseconds), "actor" (user id or null), "actor_name",
+     "action", "object_type", "object_id", "object_repr", "before", "after", "note", "prev"}
+
+and canonical JSON sorts keys, uses no whitespace and keeps non-ASCII characters as UTF-8.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from gongkai.core.models import AuditChainHead, AuditEvent
+
+GENESIS_HASH = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    """Turn a model field value into the JSON value stored (and hashed) in an audit event."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, models.Model):
+        return jsonable(value.pk)
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of ``instance`` (foreign keys by their id), for before/after."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields]
+    return {name: jsonable(getattr(instance, name)) for name in names}
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> tuple[dict, dict]:
+    """Only the fields that changed, as (before, after)."""
+    before = before or {}
+    after = after or {}
+    keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys if k in before}, {k: after.get(k) for k in keys if k in after}
+
+
+def canonical(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _utc_iso(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(event: AuditEvent | EventData, prev_hash: str) -> str:
+    payload = {
+        "seq": event.seq,
+        "at": _utc_iso(event.at),
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "before": event.before,
+        "after": event.after,
+        "note": event.note,
+        "prev": prev_hash,
+    }
+    return hashlib.sha256(canonical(payload)).hexdigest()
+
+
+@dataclass
+class EventData:
+    """An event before it is chained: what :func:`record_many` takes."""
+
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str = ""
+    before: Any = None
+    after: Any = None
+    note: str = ""
+    seq: int = 0
+    at: dt.datetime | None = None
+    actor_id: int | None = None
+    actor_name: str = ""
+
+
+def actor_label(actor: Any) -> tuple[int | None, str]:
+    """(user id, name) for a user, or (None, label) for a system actor given as a string."""
+    if actor is None:
+        return None, "system"
+    if isinstance(actor, str):
+        return None, actor
+    return actor.pk, actor.get_username()
+
+
+def object_label(obj: models.Model) -> str:
+    return obj._meta.label_lower
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: Any = None,
+    after: Any = None,
+    note: str = "",
+) -> AuditEvent:
+    """Append one event. Must run inside the caller's transaction."""
+    if obj is not None:
+        object_type = object_type or object_label(obj)
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    data = EventData(
+        action=action, object_type=object_type, object_id=object_id, object_repr=object_repr[:200],
+        before=jsonable(before), after=jsonable(after), note=note,
+    )
+    return record_many(actor=actor, events=[data])[0]
+
+
+def record_many(*, actor: Any, events: list[EventData], at: dt.datetime | None = None) -> list[AuditEvent]:
+    """Append many events in order, chained, in one statement batch. Must run inside a transaction."""
+    if not events:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit events must be recorded inside the transaction that makes the change")
+    actor_id, name = actor_label(actor)
+    at = at or timezone.now()
+    head = _lock_head()
+    seq, prev = head.last_seq, head.last_hash
+    rows = []
+    for data in events:
+        seq += 1
+        data.seq, data.at, data.actor_id, data.actor_name = seq, at, actor_id, name
+        digest = event_hash(data, prev)
+        rows.append(
+            AuditEvent(
+                seq=seq, at=at, actor_id=actor_id, actor_name=name, action=data.action,
+                object_type=data.object_type, object_id=data.object_id, object_repr=data.object_repr,
+                before=data.before, after=data.after, note=data.note, prev_hash=prev, hash=digest,
+            )
+        )
+        prev = digest
+    AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    AuditChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
+    return rows
+
+
+def _lock_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(pk=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH})
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def _iter_events(batch: int = 5000) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        chunk = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+
+
+def verify_chain() -> ChainReport:
+    """Recompute every link; report the first event whose stored hash or link does not hold."""
+    prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for event in _iter_events():
+        if event.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"事件 #{expected_seq} 缺失（下一条是 #{event.seq}）")
+        if event.prev_hash != prev:
+            return ChainReport(checked, event.seq, f"事件 #{event.seq} 记录的上一条哈希与事件 #{event.seq - 1} 不符")
+        if event_hash(event, prev) != event.hash:
+            return ChainReport(checked, event.seq, f"事件 #{event.seq} 的内容与其哈希不符（已被修改）")
+        prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_seq != checked or head.last_hash != prev):
+        return ChainReport(
+            checked, checked + 1,
+            f"链尾不符：记录的最后一条为 #{head.last_seq}，实际最后一条为 #{checked}（末尾事件被删除）",
+        )
+    return ChainReport(checked)
+
+
+def history(obj: models.Model | None = None, *, object_type: str = "", object_id: str = ""):
+    """Selector: every event about one object, oldest first."""
+    if obj is not None:
+        object_type, object_id = object_label(obj), str(obj.pk)
+    return AuditEvent.objects.filter(object_type=object_type, object_id=object_id).select_related("actor")
+
+
+def uses_postgresql() -> bool:
+    return connection.vendor == "postgresql"
