@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "gongkai.core",
     "gongkai.registry",
     "gongkai.inspectors",
+    "gongkai.inspections",
+    "gongkai.penalties",
+    "gongkai.policies",
     "gongkai.portal",
 ]
 
