@@ -3,5 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("staff/", include("gongkai.core.urls")),
+    path("staff/entities/", include("gongkai.registry.urls")),
+    path("staff/inspectors/", include("gongkai.inspectors.urls")),
     path("", include("gongkai.portal.urls")),
 ]

@@ -59,7 +59,7 @@ SQLITE_UNGUARD = "DROP TRIGGER IF EXISTS core_auditevent_append_only;"
 def guard(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_GUARD)
+        schema_editor.execute(PG_GUARD, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_GUARD)
 
@@ -67,7 +67,7 @@ def guard(apps, schema_editor):
 def unguard(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_UNGUARD)
+        schema_editor.execute(PG_UNGUARD, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_UNGUARD)
 

@@ -1,0 +1,40 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from gongkai.core import roles
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def staff_user(db):
+    """A staff member with every role, for views that only need an authorised user."""
+    from django.contrib.auth.models import Group
+
+    roles.sync_roles()
+    user = get_user_model().objects.create_user("staff", password="correct-horse-battery", is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=roles.ROLES))
+    return user
+
+
+def make_user(username: str, *role_names: str, districts=()):
+    from django.contrib.auth.models import Group
+
+    from gongkai.core.models import StaffProfile
+
+    roles.sync_roles()
+    user = get_user_model().objects.create_user(username, password="correct-horse-battery", is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=role_names))
+    if districts:
+        profile = StaffProfile.objects.create(user=user, display_name=username)
+        profile.districts.set(districts)
+    return user

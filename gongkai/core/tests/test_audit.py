@@ -1,0 +1,116 @@
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from gongkai.core import audit
+from gongkai.core.models import AuditEvent, District
+
+
+def _events(n):
+    with transaction.atomic():
+        for i in range(n):
+            audit.record(actor="test", action="thing.change", object_type="test.thing", object_id=str(i),
+                         before={"v": i}, after={"v": i + 1, "名称": "食品"})
+
+
+@pytest.mark.django_db
+def test_chain_links_each_event_to_the_previous():
+    _events(3)
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert events[0].prev_hash == audit.GENESIS_HASH
+    assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
+    assert audit.verify_chain().ok
+    assert audit.verify_chain().checked == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError):
+        audit.record(actor="test", action="x", object_type="t", object_id="1")
+
+
+def _raw(sql, params=()):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Simulate an insider with table-owner rights switching the guard off.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER USER")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_append_only")
+        cursor.execute(sql, params)
+
+
+@pytest.mark.django_db
+def test_update_is_refused_by_the_database():
+    _events(1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(seq=1).update(action="forged")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite keeps DELETE for the test runner's flush")
+def test_delete_is_refused_by_postgresql():
+    _events(1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(seq=1).delete()
+
+
+@pytest.mark.django_db
+def test_edited_content_is_reported_at_the_edited_event(capsys):
+    _events(5)
+    _raw("UPDATE core_auditevent SET after = %s WHERE seq = 3", ['{"v": 999}'])
+    report = audit.verify_chain()
+    assert report.broken_at == 3 and "已被修改" in report.reason
+    with pytest.raises(SystemExit) as exc:
+        call_command("verify_audit")
+    assert exc.value.code == 1
+    assert "#3" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_deleted_middle_event_is_reported():
+    _events(5)
+    _raw("DELETE FROM core_auditevent WHERE seq = 2")
+    report = audit.verify_chain()
+    assert report.broken_at == 2 and "缺失" in report.reason
+
+
+@pytest.mark.django_db
+def test_deleted_tail_is_reported_through_the_head():
+    _events(4)
+    _raw("DELETE FROM core_auditevent WHERE seq = 4")
+    report = audit.verify_chain()
+    assert not report.ok and "链尾" in report.reason
+
+
+@pytest.mark.django_db
+def test_rehashed_forgery_breaks_the_next_link():
+    _events(4)
+    forged = AuditEvent.objects.get(seq=2)
+    forged.action = "forged"
+    new_hash = audit.event_hash(forged, forged.prev_hash)
+    _raw("UPDATE core_auditevent SET action = 'forged', hash = %s WHERE seq = 2", [new_hash])
+    report = audit.verify_chain()
+    assert report.broken_at == 3
+
+
+@pytest.mark.django_db
+def test_verify_audit_command_reports_ok(capsys):
+    _events(2)
+    call_command("verify_audit")
+    assert "共校验 2 条" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_history_returns_events_of_one_object_in_order():
+    district = District.objects.get(code="371502")
+    with transaction.atomic():
+        audit.record(actor="a", action="x.one", obj=district, after={"n": 1})
+        audit.record(actor="b", action="x.two", obj=district, before={"n": 1}, after={"n": 2})
+        audit.record(actor="c", action="x.other", object_type="core.district", object_id="371503")
+    assert [e.action for e in audit.history(district)] == ["x.one", "x.two"]
+
+
+def test_diff_keeps_only_changed_fields():
+    assert audit.diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == ({"b": 2}, {"b": 3, "c": 4})
