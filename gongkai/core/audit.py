@@ -143,8 +143,13 @@ def record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     data = EventData(
-        action=action, object_type=object_type, object_id=object_id, object_repr=object_repr[:200],
-        before=jsonable(before), after=jsonable(after), note=note,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        before=jsonable(before),
+        after=jsonable(after),
+        note=note,
     )
     return record_many(actor=actor, events=[data])[0]
 
@@ -166,9 +171,19 @@ def record_many(*, actor: Any, events: list[EventData], at: dt.datetime | None =
         digest = event_hash(data, prev)
         rows.append(
             AuditEvent(
-                seq=seq, at=at, actor_id=actor_id, actor_name=name, action=data.action,
-                object_type=data.object_type, object_id=data.object_id, object_repr=data.object_repr,
-                before=data.before, after=data.after, note=data.note, prev_hash=prev, hash=digest,
+                seq=seq,
+                at=at,
+                actor_id=actor_id,
+                actor_name=name,
+                action=data.action,
+                object_type=data.object_type,
+                object_id=data.object_id,
+                object_repr=data.object_repr,
+                before=data.before,
+                after=data.after,
+                note=data.note,
+                prev_hash=prev,
+                hash=digest,
             )
         )
         prev = digest
@@ -215,7 +230,9 @@ def verify_chain() -> ChainReport:
         if event.seq != expected_seq:
             return ChainReport(checked, expected_seq, f"事件 #{expected_seq} 缺失（下一条是 #{event.seq}）")
         if event.prev_hash != prev:
-            return ChainReport(checked, event.seq, f"事件 #{event.seq} 记录的上一条哈希与事件 #{event.seq - 1} 不符")
+            return ChainReport(
+                checked, event.seq, f"事件 #{event.seq} 记录的上一条哈希与事件 #{event.seq - 1} 不符"
+            )
         if event_hash(event, prev) != event.hash:
             return ChainReport(checked, event.seq, f"事件 #{event.seq} 的内容与其哈希不符（已被修改）")
         prev = event.hash
@@ -224,7 +241,8 @@ def verify_chain() -> ChainReport:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != checked or head.last_hash != prev):
         return ChainReport(
-            checked, checked + 1,
+            checked,
+            checked + 1,
             f"链尾不符：记录的最后一条为 #{head.last_seq}，实际最后一条为 #{checked}（末尾事件被删除）",
         )
     return ChainReport(checked)

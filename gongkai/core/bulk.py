@@ -18,7 +18,9 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model], batch_s
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=batch_size)
         return
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    fields = [
+        f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
+    ]
     has_auto_pk = isinstance(model._meta.pk, models.AutoField)
     if has_auto_pk and any(obj.pk is not None for obj in objs):
         fields.insert(0, model._meta.pk)

@@ -44,9 +44,17 @@ def override_set(*, actor, day: dt.date, is_workday: bool, name: str = "") -> Ca
     """Set one day's working status (a holiday, or a 调休 working weekend)."""
     existing = CalendarOverride.objects.filter(date=day).first()
     before = audit.snapshot(existing) if existing else None
-    override, _ = CalendarOverride.objects.update_or_create(date=day, defaults={"is_workday": is_workday, "name": name})
+    override, _ = CalendarOverride.objects.update_or_create(
+        date=day, defaults={"is_workday": is_workday, "name": name}
+    )
     override.full_clean()
-    audit.record(actor=actor, action="calendar.override_set", obj=override, before=before, after=audit.snapshot(override))
+    audit.record(
+        actor=actor,
+        action="calendar.override_set",
+        obj=override,
+        before=before,
+        after=audit.snapshot(override),
+    )
     return override
 
 
@@ -58,5 +66,7 @@ def year_declare(*, actor, year: int, source: str, complete: bool = True) -> Cal
     entry = CalendarYear(year=year, source=source, complete=complete)
     entry.full_clean(validate_unique=False)
     entry.save()
-    audit.record(actor=actor, action="calendar.year_declare", obj=entry, before=before, after=audit.snapshot(entry))
+    audit.record(
+        actor=actor, action="calendar.year_declare", obj=entry, before=before, after=audit.snapshot(entry)
+    )
     return entry

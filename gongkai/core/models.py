@@ -20,8 +20,12 @@ class AuditEvent(models.Model):
     seq = models.BigIntegerField(_("序号"), unique=True)
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_name = models.CharField(_("操作人名称"), max_length=150)
     action = models.CharField(_("操作"), max_length=64)
@@ -54,6 +58,9 @@ class AuditChainHead(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")]
 
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
 
 class District(models.Model):
     """An administrative division by its GB/T 2260 code (or the statistical code of a zone)."""
@@ -63,7 +70,12 @@ class District(models.Model):
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
     level = models.CharField(_("级别"), max_length=10, choices=DistrictLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -72,7 +84,9 @@ class District(models.Model):
         verbose_name_plural = _("行政区划")
         ordering = ["sort_order", "code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{6}$"), name="district_code_6_digits"),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{6}$"), name="district_code_6_digits"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,7 +110,9 @@ class Parameter(models.Model):
         verbose_name = _("参数")
         verbose_name_plural = _("参数")
         ordering = ["key", "-valid_from"]
-        constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="parameter_key_from_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "valid_from"], name="parameter_key_from_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.valid_from}"
@@ -106,7 +122,9 @@ class CalendarYear(models.Model):
     """A year whose holidays an administrator has entered in full (the package does not know it)."""
 
     year = models.PositiveSmallIntegerField(_("年份"), primary_key=True)
-    source = models.CharField(_("依据"), max_length=200, help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知"))
+    source = models.CharField(
+        _("依据"), max_length=200, help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知")
+    )
     complete = models.BooleanField(_("已完整录入"), default=False)
 
     class Meta:
@@ -137,11 +155,15 @@ class CalendarOverride(models.Model):
 class StaffProfile(models.Model):
     """What a staff account may see beyond its groups: the districts it is limited to, if any."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     unit = models.CharField(_("单位"), max_length=100, blank=True)
     districts = models.ManyToManyField(
-        District, verbose_name=_("限定区划"), blank=True,
+        District,
+        verbose_name=_("限定区划"),
+        blank=True,
         help_text=_("留空表示可处理全市数据；选择后只能查看和修改这些区划的数据。"),
     )
 

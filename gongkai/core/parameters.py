@@ -62,7 +62,9 @@ def parameter_value(key: str, on: dt.date | None = None) -> Any:
 
 
 @transaction.atomic
-def parameter_set(*, actor, key: str, value: Any, valid_from: dt.date, source: str, note: str = "") -> Parameter:
+def parameter_set(
+    *, actor, key: str, value: Any, valid_from: dt.date, source: str, note: str = ""
+) -> Parameter:
     """Record a new value for ``key`` from ``valid_from`` on."""
     spec = SPECS.get(key)
     if spec is None:

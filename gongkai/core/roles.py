@@ -22,14 +22,24 @@ MESSAGE_HANDLER = "留言办理员"
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SYSTEM_ADMIN: ["core.*", "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"],
     REGISTRY_ADMIN: [
-        "registry.*", "inspectors.*", "core.view_auditevent", "core.view_district",
+        "registry.*",
+        "inspectors.*",
+        "core.view_auditevent",
+        "core.view_district",
     ],
     PLANNER: [
-        "registry.view_*", "inspectors.view_*", "inspections.*", "core.view_auditevent",
+        "registry.view_*",
+        "inspectors.view_*",
+        "inspections.*",
+        "core.view_auditevent",
     ],
     INSPECTOR: ["inspections.view_*", "inspections.record_result", "inspections.sign_result"],
     DISCLOSURE_REVIEWER: [
-        "disclosure.*", "penalties.*", "inspections.view_*", "inspections.publish_result", "core.view_auditevent",
+        "disclosure.*",
+        "penalties.*",
+        "inspections.view_*",
+        "inspections.publish_result",
+        "core.view_auditevent",
     ],
     MESSAGE_HANDLER: ["interaction.*"],
 }
@@ -54,7 +64,7 @@ def sync_roles() -> None:
         group.permissions.set(permissions_for(patterns))
 
 
-def sync_roles_after_migrate(sender, **kwargs) -> None:  # noqa: ARG001 - signal signature
+def sync_roles_after_migrate(sender, **kwargs) -> None:
     if kwargs.get("plan") is not None and not kwargs.get("plan"):
         return
     sync_roles()

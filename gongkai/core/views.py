@@ -68,15 +68,21 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             override_form = CalendarOverrideForm(request.POST, prefix="o")
             if override_form.is_valid():
                 data = override_form.cleaned_data
-                calendar.override_set(actor=request.user, day=data["date"], is_workday=data["is_workday"], name=data["name"])
-                messages.success(request, f"已设置 {data['date']} 为{'工作日' if data['is_workday'] else '休息日'}。")
+                calendar.override_set(
+                    actor=request.user, day=data["date"], is_workday=data["is_workday"], name=data["name"]
+                )
+                messages.success(
+                    request, f"已设置 {data['date']} 为{'工作日' if data['is_workday'] else '休息日'}。"
+                )
                 return redirect("staff-calendar")
         else:
             year_form = CalendarYearForm(request.POST, prefix="y")
             if year_form.is_valid():
                 data = year_form.cleaned_data
                 calendar.year_declare(actor=request.user, year=data["year"], source=data["source"])
-                messages.success(request, f"{data['year']}年已标记为完整录入，此后涉及该年的期限将按录入的安排计算。")
+                messages.success(
+                    request, f"{data['year']}年已标记为完整录入，此后涉及该年的期限将按录入的安排计算。"
+                )
                 return redirect("staff-calendar")
     query = WorkdayQueryForm(request.GET or None)
     answer = error = None
@@ -87,10 +93,19 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             error = str(exc)
     years = package_years()
     today = timezone.localdate()
-    return render(request, "core/calendar.html", {
-        "package_first": years.start, "package_last": years.stop - 1,
-        "entered_years": CalendarYear.objects.all(),
-        "overrides": CalendarOverride.objects.filter(date__gte=dt.date(today.year - 1, 1, 1)),
-        "override_form": override_form, "year_form": year_form, "query": query, "answer": answer,
-        "error": error, "can_edit": can_edit,
-    })
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "package_first": years.start,
+            "package_last": years.stop - 1,
+            "entered_years": CalendarYear.objects.all(),
+            "overrides": CalendarOverride.objects.filter(date__gte=dt.date(today.year - 1, 1, 1)),
+            "override_form": override_form,
+            "year_form": year_form,
+            "query": query,
+            "answer": answer,
+            "error": error,
+            "can_edit": can_edit,
+        },
+    )

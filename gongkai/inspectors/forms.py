@@ -7,8 +7,12 @@ from gongkai.inspectors.models import Department
 
 class OfficerSearchForm(forms.Form):
     q = forms.CharField(label=_("姓名、人员编号或执法证号"), required=False, max_length=50)
-    department = forms.ModelChoiceField(label=_("部门"), required=False, queryset=Department.objects.all(), empty_label=_("全部"))
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *OfficerStatus.choices])
+    department = forms.ModelChoiceField(
+        label=_("部门"), required=False, queryset=Department.objects.all(), empty_label=_("全部")
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *OfficerStatus.choices]
+    )
 
 
 class ConflictForm(forms.Form):

@@ -42,21 +42,32 @@ class Officer(models.Model):
     is_law_enforcement = models.BooleanField(_("具有执法资格"), default=True)
     certificate_no = models.CharField(_("执法证号"), max_length=30, blank=True)
     certificate_expires = models.DateField(_("执法证有效期至"), null=True, blank=True)
-    department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="officers")
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="officers"
+    )
     unit = models.CharField(_("单位（所/科室）"), max_length=100)
-    district = models.ForeignKey(District, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        District, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
     qualified_items = models.JSONField(_("可检查事项"), default=list, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=OfficerStatus.choices, default=OfficerStatus.ON_DUTY)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=OfficerStatus.choices, default=OfficerStatus.ON_DUTY
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("执法检查人员")
         verbose_name_plural = _("执法检查人员")
         ordering = ["code"]
-        permissions = [("import_officer", _("可导入执法检查人员")), ("export_officer", _("可导出执法检查人员"))]
+        permissions = [
+            ("import_officer", _("可导入执法检查人员")),
+            ("export_officer", _("可导出执法检查人员")),
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["certificate_no"], condition=~models.Q(certificate_no=""), name="officer_certificate_unique"
+                fields=["certificate_no"],
+                condition=~models.Q(certificate_no=""),
+                name="officer_certificate_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(is_law_enforcement=False)
@@ -73,7 +84,9 @@ class Officer(models.Model):
             raise ValidationError(_("具有执法资格的人员必须填写执法证号和有效期"))
         if not self.is_law_enforcement and self.certificate_no:
             raise ValidationError(_("辅助人员没有执法证，不能填写执法证号"))
-        if not isinstance(self.qualified_items, list) or not all(isinstance(i, str) for i in self.qualified_items):
+        if not isinstance(self.qualified_items, list) or not all(
+            isinstance(i, str) for i in self.qualified_items
+        ):
             raise ValidationError({"qualified_items": _("可检查事项必须是事项编码的列表")})
 
     def can_be_drawn(self, on: dt.date) -> bool:
@@ -89,8 +102,12 @@ class Officer(models.Model):
 class Conflict(models.Model):
     """A declared conflict of interest (回避): this officer never inspects this entity."""
 
-    officer = models.ForeignKey(Officer, verbose_name=_("执法检查人员"), on_delete=models.CASCADE, related_name="conflicts")
-    entity = models.ForeignKey(Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="conflicts")
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("执法检查人员"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="conflicts"
+    )
     reason = models.CharField(_("回避理由"), max_length=200)
     declared_on = models.DateField(_("申报日期"))
     declared_by = models.CharField(_("申报人"), max_length=50, help_text=_("本人、当事企业或负责人"))
@@ -99,7 +116,9 @@ class Conflict(models.Model):
         verbose_name = _("回避申报")
         verbose_name_plural = _("回避申报")
         ordering = ["officer", "entity"]
-        constraints = [models.UniqueConstraint(fields=["officer", "entity"], name="conflict_officer_entity_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "entity"], name="conflict_officer_entity_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.officer} ↔ {self.entity}"

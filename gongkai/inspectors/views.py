@@ -31,7 +31,9 @@ def officer_list(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             qs = qs.filter(status=data["status"])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "inspectors/officer_list.html", {"form": form, "page": page, "today": timezone.localdate()})
+    return render(
+        request, "inspectors/officer_list.html", {"form": form, "page": page, "today": timezone.localdate()}
+    )
 
 
 @staff_view("inspectors.view_officer")
@@ -52,14 +54,27 @@ def officer_detail(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error("credit_code", "名录库中没有这个统一社会信用代码")
             else:
                 try:
-                    conflict_declare(actor=request.user, officer=officer, entity=entity, reason=data["reason"],
-                                     declared_on=data["declared_on"], declared_by=data["declared_by"])
+                    conflict_declare(
+                        actor=request.user,
+                        officer=officer,
+                        entity=entity,
+                        reason=data["reason"],
+                        declared_on=data["declared_on"],
+                        declared_by=data["declared_by"],
+                    )
                 except ValidationError as exc:
                     form.add_error(None, exc)
                 else:
                     messages.success(request, "回避申报已登记。")
                     return redirect("staff-officer-detail", code=officer.pk)
-    return render(request, "inspectors/officer_detail.html", {
-        "officer": officer, "conflicts": officer.conflicts.select_related("entity"), "form": form,
-        "today": timezone.localdate(), "events": audit.history(officer).order_by("-seq")[:100],
-    })
+    return render(
+        request,
+        "inspectors/officer_detail.html",
+        {
+            "officer": officer,
+            "conflicts": officer.conflicts.select_related("entity"),
+            "form": form,
+            "today": timezone.localdate(),
+            "events": audit.history(officer).order_by("-seq")[:100],
+        },
+    )

@@ -20,7 +20,9 @@ class EntityStatus(models.TextChoices):
 
 
 # Statuses from which an entity is no longer in business; a draw's population excludes them.
-CLOSED_STATUSES = frozenset({EntityStatus.REVOKED, EntityStatus.CANCELLED, EntityStatus.MOVED_OUT, EntityStatus.WITHDRAWN})
+CLOSED_STATUSES = frozenset(
+    {EntityStatus.REVOKED, EntityStatus.CANCELLED, EntityStatus.MOVED_OUT, EntityStatus.WITHDRAWN}
+)
 
 
 class CreditRiskClass(models.TextChoices):

@@ -36,5 +36,13 @@ ENTITY_COLUMNS: list[tuple[str, str]] = [
 ENTITY_HEADERS = [header for header, _ in ENTITY_COLUMNS]
 # Columns a file must have; the others may be absent (treated as empty).
 ENTITY_REQUIRED = {
-    "统一社会信用代码", "名称", "主体类型", "法定代表人", "成立日期", "行业大类", "登记机关", "住所区划代码", "住所",
+    "统一社会信用代码",
+    "名称",
+    "主体类型",
+    "法定代表人",
+    "成立日期",
+    "行业大类",
+    "登记机关",
+    "住所区划代码",
+    "住所",
 }

@@ -13,7 +13,10 @@ VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 LENGTH = 18
 
-_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"}
+_FULLWIDTH = {
+    ord(c): ord(c) - 0xFEE0
+    for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+}
 
 
 class CreditCodeError(ValueError):
@@ -41,10 +44,14 @@ def validate(code: str) -> str:
         raise CreditCodeError(f"统一社会信用代码应为18位，实际为{len(code)}位")
     for pos, ch in enumerate(code, start=1):
         if ch not in VALUE:
-            raise CreditCodeError(f"第{pos}位字符“{ch}”不是统一社会信用代码允许的字符（不含I、O、Z、S、V）", pos)
+            raise CreditCodeError(
+                f"第{pos}位字符“{ch}”不是统一社会信用代码允许的字符（不含I、O、Z、S、V）", pos
+            )
     for pos in range(3, 9):
         if not code[pos - 1].isdigit():
-            raise CreditCodeError(f"第{pos}位应为数字（第3–8位是登记管理机关行政区划码），实际为“{code[pos - 1]}”", pos)
+            raise CreditCodeError(
+                f"第{pos}位应为数字（第3–8位是登记管理机关行政区划码），实际为“{code[pos - 1]}”", pos
+            )
     expected = check_character(code[:17])
     if code[17] != expected:
         raise CreditCodeError(

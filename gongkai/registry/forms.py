@@ -8,11 +8,17 @@ from gongkai.registry.choices import EntityStatus, EntityType
 class EntitySearchForm(forms.Form):
     q = forms.CharField(label=_("名称或统一社会信用代码"), required=False, max_length=200)
     district = forms.ModelChoiceField(
-        label=_("区划（任一地址）"), required=False, queryset=District.objects.filter(level="county"),
+        label=_("区划（任一地址）"),
+        required=False,
+        queryset=District.objects.filter(level="county"),
         empty_label=_("全部"),
     )
-    entity_type = forms.ChoiceField(label=_("主体类型"), required=False, choices=[("", _("全部")), *EntityType.choices])
-    status = forms.ChoiceField(label=_("登记状态"), required=False, choices=[("", _("全部")), *EntityStatus.choices])
+    entity_type = forms.ChoiceField(
+        label=_("主体类型"), required=False, choices=[("", _("全部")), *EntityType.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("登记状态"), required=False, choices=[("", _("全部")), *EntityStatus.choices]
+    )
 
 
 class StatusChangeForm(forms.Form):

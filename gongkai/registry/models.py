@@ -36,16 +36,24 @@ class Entity(models.Model):
     entity_type = models.CharField(_("主体类型"), max_length=20, choices=EntityType.choices)
     legal_representative = models.CharField(_("法定代表人（负责人、经营者）"), max_length=100)
     registered_capital = models.DecimalField(
-        _("注册资本（万元）"), max_digits=16, decimal_places=4, null=True, blank=True,
+        _("注册资本（万元）"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0))],
     )
     established_on = models.DateField(_("成立日期"))
-    status = models.CharField(_("登记状态"), max_length=12, choices=EntityStatus.choices, default=EntityStatus.ACTIVE)
+    status = models.CharField(
+        _("登记状态"), max_length=12, choices=EntityStatus.choices, default=EntityStatus.ACTIVE
+    )
     status_since = models.DateField(_("状态变更日期"))
     industry_section = models.CharField(_("行业门类"), max_length=1, choices=industries.SECTION_CHOICES)
     industry_division = models.CharField(_("行业大类"), max_length=2, choices=industries.DIVISION_CHOICES)
     registration_authority = models.CharField(_("登记机关"), max_length=100)
-    district = models.ForeignKey(District, verbose_name=_("住所所在区划"), on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        District, verbose_name=_("住所所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
     contact_name = models.CharField(_("联络人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     credit_risk_class = models.CharField(
@@ -54,7 +62,11 @@ class Entity(models.Model):
     credit_risk_date = models.DateField(_("分类日期"), null=True, blank=True)
     is_cluster_host = models.BooleanField(_("集群注册托管机构"), default=False)
     cluster_host = models.ForeignKey(
-        "self", verbose_name=_("托管机构"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("托管机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="hosted_entities",
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -90,7 +102,8 @@ class Entity(models.Model):
         errors: dict[str, str] = {}
         if self.industry_division and industries.section_of(self.industry_division) != self.industry_section:
             errors["industry_division"] = _("行业大类%(div)s不属于门类%(sec)s（应属于门类%(right)s）") % {
-                "div": self.industry_division, "sec": self.industry_section,
+                "div": self.industry_division,
+                "sec": self.industry_section,
                 "right": industries.section_of(self.industry_division) or "?",
             }
         if self.credit_risk_class and not self.credit_risk_date:
@@ -108,10 +121,14 @@ class Entity(models.Model):
 class Address(models.Model):
     """One address on a licence: the single 住所, or a further 经营场所 (一照多址)."""
 
-    entity = models.ForeignKey(Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="addresses")
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="addresses"
+    )
     kind = models.CharField(_("类别"), max_length=10, choices=AddressKind.choices)
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
-    district = models.ForeignKey(District, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        District, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
     full_text = models.CharField(_("地址"), max_length=300)
     town = models.CharField(_("乡镇（街道）"), max_length=50, blank=True)
     village = models.CharField(_("村（社区）"), max_length=50, blank=True)
@@ -139,7 +156,9 @@ class Address(models.Model):
 class StatusChange(models.Model):
     """History of an entity's registration status (when it was 注销 matters to draws and publicity)."""
 
-    entity = models.ForeignKey(Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="status_changes")
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="status_changes"
+    )
     from_status = models.CharField(_("原状态"), max_length=12, choices=EntityStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=EntityStatus.choices)
     effective_on = models.DateField(_("生效日期"))

@@ -89,7 +89,9 @@ class EntityRecord:
         """What the audit log stores (and what "unchanged" is judged on)."""
         values = {k: jsonable(v) for k, v in self.entity_values().items()}
         if values["registered_capital"] is not None:
-            values["registered_capital"] = str(Decimal(values["registered_capital"]).quantize(Decimal("0.0001")))
+            values["registered_capital"] = str(
+                Decimal(values["registered_capital"]).quantize(Decimal("0.0001"))
+            )
         values["addresses"] = [list(a) for a in self.address_list()]
         return values
 
@@ -105,8 +107,14 @@ class Problem:
 class RecordChecker:
     """Checks records against the rules that need context; built once per import or form."""
 
-    def __init__(self, *, district_names: dict[str, str], city_code: str, multi_address_scope: str,
-                 host_codes: set[str]):
+    def __init__(
+        self,
+        *,
+        district_names: dict[str, str],
+        city_code: str,
+        multi_address_scope: str,
+        host_codes: set[str],
+    ):
         self.district_names = district_names
         self.city_prefix = city_code[:4]
         self.multi_address_scope = multi_address_scope
@@ -129,13 +137,17 @@ class RecordChecker:
         if rec.status not in EntityStatus.values:
             problems.append(Problem("登记状态", f"未知的登记状态“{rec.status}”"))
         if rec.industry_division not in industries.DIVISIONS:
-            problems.append(Problem("行业大类", f"“{rec.industry_division}”不是GB/T 4754-2017的行业大类代码（01–97）"))
+            problems.append(
+                Problem("行业大类", f"“{rec.industry_division}”不是GB/T 4754-2017的行业大类代码（01–97）")
+            )
         elif rec.industry_section != industries.section_of(rec.industry_division):
-            problems.append(Problem(
-                "行业门类",
-                f"行业大类{rec.industry_division}属于门类{industries.section_of(rec.industry_division)}，"
-                f"不属于门类“{rec.industry_section}”",
-            ))
+            problems.append(
+                Problem(
+                    "行业门类",
+                    f"行业大类{rec.industry_division}属于门类{industries.section_of(rec.industry_division)}，"
+                    f"不属于门类“{rec.industry_section}”",
+                )
+            )
         if rec.registered_capital is not None and rec.registered_capital < 0:
             problems.append(Problem("注册资本", "注册资本不能为负数"))
         if rec.established_on > dt.date.today():
@@ -150,20 +162,29 @@ class RecordChecker:
             problems.append(Problem("住所", "住所不能为空"))
         for i, premises in enumerate(rec.premises, start=1):
             if premises.district_code not in self.district_names:
-                problems.append(Problem("其他经营场所", f"第{i}个经营场所的区划代码“{premises.district_code}”不是本市的区划代码"))
+                problems.append(
+                    Problem(
+                        "其他经营场所",
+                        f"第{i}个经营场所的区划代码“{premises.district_code}”不是本市的区划代码",
+                    )
+                )
             elif self.multi_address_scope == "district" and premises.district_code != rec.district_code:
-                problems.append(Problem(
-                    "其他经营场所",
-                    f"第{i}个经营场所在{self.district_names[premises.district_code]}，"
-                    f"按本市规定经营场所须与住所在同一县区（{self.district_names.get(rec.district_code, rec.district_code)}）",
-                ))
+                problems.append(
+                    Problem(
+                        "其他经营场所",
+                        f"第{i}个经营场所在{self.district_names[premises.district_code]}，"
+                        f"按本市规定经营场所须与住所在同一县区（{self.district_names.get(rec.district_code, rec.district_code)}）",
+                    )
+                )
             if not premises.full_text.strip():
                 problems.append(Problem("其他经营场所", f"第{i}个经营场所的地址为空"))
         texts = [a[2] for a in rec.address_list()]
         if len(set(texts)) != len(texts):
             problems.append(Problem("其他经营场所", "同一地址重复登记"))
         if rec.credit_risk_class and rec.credit_risk_class not in CreditRiskClass.values:
-            problems.append(Problem("信用风险分类", f"信用风险分类应为A、B、C或D，实际为“{rec.credit_risk_class}”"))
+            problems.append(
+                Problem("信用风险分类", f"信用风险分类应为A、B、C或D，实际为“{rec.credit_risk_class}”")
+            )
         if rec.credit_risk_class and rec.credit_risk_date is None:
             problems.append(Problem("分类日期", "填写了信用风险分类时必须填写分类日期"))
         if rec.cluster_host_code:

@@ -41,11 +41,19 @@ def entities_per_address(*, min_count: int = 2) -> QuerySet:
 def shared_address_count(entity: Entity) -> int:
     """The largest number of entities registered at any one of this entity's addresses."""
     keys = list(entity.addresses.values_list("normalised", flat=True))
-    counts = Address.objects.filter(normalised__in=keys).values("normalised").annotate(n=Count("entity", distinct=True))
+    counts = (
+        Address.objects.filter(normalised__in=keys)
+        .values("normalised")
+        .annotate(n=Count("entity", distinct=True))
+    )
     return max((row["n"] for row in counts), default=0)
 
 
 def status_on(entity: Entity, day: dt.date) -> str | None:
     """The entity's registration status on ``day`` (None before it was established)."""
-    change = StatusChange.objects.filter(entity=entity, effective_on__lte=day).order_by("-effective_on", "-id").first()
+    change = (
+        StatusChange.objects.filter(entity=entity, effective_on__lte=day)
+        .order_by("-effective_on", "-id")
+        .first()
+    )
     return change.to_status if change else None

@@ -44,7 +44,8 @@ def record_checker(extra_host_codes: Iterable[str] = ()) -> RecordChecker:
     )
     hosts = set(Entity.objects.filter(is_cluster_host=True).values_list("credit_code", flat=True))
     return RecordChecker(
-        district_names=districts, city_code=city,
+        district_names=districts,
+        city_code=city,
         multi_address_scope=parameter_value("registry.multi_address_scope"),
         host_codes=hosts | set(extra_host_codes),
     )
@@ -54,10 +55,24 @@ def _current_snapshot(entity: Entity, addrs: list[tuple[str, str, str]]) -> dict
     values = {
         name: audit.jsonable(getattr(entity, name))
         for name in (
-            "credit_code", "name", "entity_type", "legal_representative", "registered_capital", "established_on",
-            "status", "status_since", "industry_section", "industry_division", "registration_authority",
-            "district_id", "contact_name", "contact_phone", "credit_risk_class", "credit_risk_date",
-            "is_cluster_host", "cluster_host_id",
+            "credit_code",
+            "name",
+            "entity_type",
+            "legal_representative",
+            "registered_capital",
+            "established_on",
+            "status",
+            "status_since",
+            "industry_section",
+            "industry_division",
+            "registration_authority",
+            "district_id",
+            "contact_name",
+            "contact_phone",
+            "credit_risk_class",
+            "credit_risk_date",
+            "is_cluster_host",
+            "cluster_host_id",
         )
     }
     if values["registered_capital"] is not None:
@@ -70,16 +85,26 @@ def _address_rows(code: str, rec: EntityRecord) -> list[Address]:
     rows = []
     for position, (kind, district, text) in enumerate(rec.address_list()):
         parts = addresses.split(text)
-        rows.append(Address(
-            entity_id=code, kind=kind, position=position, district_id=district, full_text=text[:300],
-            town=parts.town, village=parts.village, street=parts.street, number=parts.number,
-            normalised=addresses.normalised(text)[:300],
-        ))
+        rows.append(
+            Address(
+                entity_id=code,
+                kind=kind,
+                position=position,
+                district_id=district,
+                full_text=text[:300],
+                town=parts.town,
+                village=parts.village,
+                street=parts.street,
+                number=parts.number,
+                normalised=addresses.normalised(text)[:300],
+            )
+        )
     return rows
 
 
-def entities_upsert(*, actor: Any, records: Iterable[EntityRecord], note: str = "",
-                    batch_size: int = 5000) -> UpsertResult:
+def entities_upsert(
+    *, actor: Any, records: Iterable[EntityRecord], note: str = "", batch_size: int = 5000
+) -> UpsertResult:
     """Create or update entities keyed by credit code; unchanged records write nothing.
 
     Records must already have passed :class:`RecordChecker` and carry distinct credit codes.
@@ -97,7 +122,8 @@ def _upsert_batch(actor: Any, batch: list[EntityRecord], note: str, result: Upse
     existing = {e.credit_code: e for e in Entity.objects.filter(pk__in=codes)}
     current_addrs: dict[str, list[tuple[str, str, str]]] = {code: [] for code in existing}
     for entity_id, kind, district_id, text in (
-        Address.objects.filter(entity_id__in=list(existing)).order_by("entity_id", "position")
+        Address.objects.filter(entity_id__in=list(existing))
+        .order_by("entity_id", "position")
         .values_list("entity_id", "kind", "district_id", "full_text")
     ):
         current_addrs[entity_id].append((kind, district_id, text))
@@ -118,10 +144,19 @@ def _upsert_batch(actor: Any, batch: list[EntityRecord], note: str, result: Upse
             entity = Entity(**values)
             new_entities.append(entity)
             new_addresses.extend(_address_rows(rec.credit_code, rec))
-            new_status.append(StatusChange(entity_id=rec.credit_code, from_status="", to_status=rec.status,
-                                           effective_on=rec.status_since))
-            events.append(audit.EventData("registry.entity.create", ENTITY_TYPE, rec.credit_code, rec.name[:200],
-                                          None, snap, note))
+            new_status.append(
+                StatusChange(
+                    entity_id=rec.credit_code,
+                    from_status="",
+                    to_status=rec.status,
+                    effective_on=rec.status_since,
+                )
+            )
+            events.append(
+                audit.EventData(
+                    "registry.entity.create", ENTITY_TYPE, rec.credit_code, rec.name[:200], None, snap, note
+                )
+            )
             result.created += 1
             continue
         old = _current_snapshot(entity, current_addrs[rec.credit_code])
@@ -130,8 +165,14 @@ def _upsert_batch(actor: Any, batch: list[EntityRecord], note: str, result: Upse
             continue
         before, after = audit.diff(old, snap)
         if old["status"] != snap["status"]:
-            new_status.append(StatusChange(entity_id=rec.credit_code, from_status=entity.status, to_status=rec.status,
-                                           effective_on=rec.status_since))
+            new_status.append(
+                StatusChange(
+                    entity_id=rec.credit_code,
+                    from_status=entity.status,
+                    to_status=rec.status,
+                    effective_on=rec.status_since,
+                )
+            )
         for name, value in values.items():
             if audit.jsonable(getattr(entity, name)) != audit.jsonable(value):
                 setattr(entity, name, value)
@@ -140,13 +181,18 @@ def _upsert_batch(actor: Any, batch: list[EntityRecord], note: str, result: Upse
             readdress.append(rec.credit_code)
             new_addresses.extend(_address_rows(rec.credit_code, rec))
         changed.append(entity)
-        events.append(audit.EventData("registry.entity.update", ENTITY_TYPE, rec.credit_code, rec.name[:200],
-                                      before, after, note))
+        events.append(
+            audit.EventData(
+                "registry.entity.update", ENTITY_TYPE, rec.credit_code, rec.name[:200], before, after, note
+            )
+        )
         result.updated += 1
 
     bulk_insert(Entity, new_entities)
     if changed:
-        Entity.objects.bulk_update(changed, sorted(changed_fields | {"updated_at"}) if changed_fields else ["updated_at"])
+        Entity.objects.bulk_update(
+            changed, sorted(changed_fields | {"updated_at"}) if changed_fields else ["updated_at"]
+        )
     if readdress:
         Address.objects.filter(entity_id__in=readdress).delete()
     bulk_insert(Address, new_addresses)
@@ -164,7 +210,9 @@ def entity_save(*, actor: Any, record: EntityRecord, note: str = "") -> Entity:
 
 
 @transaction.atomic
-def entity_status_change(*, actor: Any, entity: Entity, status: str, effective_on: dt.date, note: str = "") -> Entity:
+def entity_status_change(
+    *, actor: Any, entity: Entity, status: str, effective_on: dt.date, note: str = ""
+) -> Entity:
     """Record a registration status change (注销, 吊销, 迁出…) with the date it took effect."""
     entity = Entity.objects.select_for_update().get(pk=entity.pk)
     if status == entity.status:
@@ -176,7 +224,15 @@ def entity_status_change(*, actor: Any, entity: Entity, status: str, effective_o
     entity.status, entity.status_since = status, effective_on
     entity.full_clean()
     entity.save(update_fields=["status", "status_since", "updated_at"])
-    StatusChange.objects.create(entity=entity, from_status=old_status, to_status=status, effective_on=effective_on)
-    audit.record(actor=actor, action="registry.entity.status_change", obj=entity, before=before,
-                 after=audit.snapshot(entity, ["status", "status_since"]), note=note)
+    StatusChange.objects.create(
+        entity=entity, from_status=old_status, to_status=status, effective_on=effective_on
+    )
+    audit.record(
+        actor=actor,
+        action="registry.entity.status_change",
+        obj=entity,
+        before=before,
+        after=audit.snapshot(entity, ["status", "status_since"]),
+        note=note,
+    )
     return entity

@@ -48,21 +48,27 @@ def entity_list(request: HttpRequest) -> HttpResponse:
     if qs is None:
         qs = selectors.entity_list(districts=districts)
     page = Paginator(qs.order_by("credit_code"), 30).get_page(request.GET.get("page"))
-    return render(request, "registry/entity_list.html", {"form": form, "page": page, "limited": limit is not None})
+    return render(
+        request, "registry/entity_list.html", {"form": form, "page": page, "limited": limit is not None}
+    )
 
 
 @staff_view("registry.view_entity")
 def entity_detail(request: HttpRequest, code: str) -> HttpResponse:
     entity = _visible_entity(request, code)
-    return render(request, "registry/entity_detail.html", {
-        "entity": entity,
-        "show_risk": request.user.has_perm("registry.view_credit_risk"),
-        "hosted_count": entity.hosted_entities.count() if entity.is_cluster_host else None,
-        "shared_count": selectors.shared_address_count(entity),
-        "conflicts": entity.conflicts.select_related("officer"),
-        "events": audit.history(entity).order_by("-seq")[:100],
-        "status_form": StatusChangeForm(),
-    })
+    return render(
+        request,
+        "registry/entity_detail.html",
+        {
+            "entity": entity,
+            "show_risk": request.user.has_perm("registry.view_credit_risk"),
+            "hosted_count": entity.hosted_entities.count() if entity.is_cluster_host else None,
+            "shared_count": selectors.shared_address_count(entity),
+            "conflicts": entity.conflicts.select_related("officer"),
+            "events": audit.history(entity).order_by("-seq")[:100],
+            "status_form": StatusChangeForm(),
+        },
+    )
 
 
 @staff_view("registry.change_entity")
@@ -74,8 +80,11 @@ def entity_status_change(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.entity_status_change(
-                actor=request.user, entity=entity, status=form.cleaned_data["status"],
-                effective_on=form.cleaned_data["effective_on"], note=form.cleaned_data["note"],
+                actor=request.user,
+                entity=entity,
+                status=form.cleaned_data["status"],
+                effective_on=form.cleaned_data["effective_on"],
+                note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             for message in exc.messages:

@@ -20,7 +20,9 @@ def _staff_urls():
 
     for route, name in walk(get_resolver().url_patterns):
         if route.startswith("staff/") and name not in {"staff-login", "staff-logout"}:
-            yield "/" + route.replace("<str:code>", STAFF_ARGS["code"]).replace("<int:pk>", "1").replace("<str:name>", "x")
+            yield "/" + route.replace("<str:code>", STAFF_ARGS["code"]).replace("<int:pk>", "1").replace(
+                "<str:name>", "x"
+            )
 
 
 @pytest.mark.django_db
@@ -62,7 +64,9 @@ def test_login_is_throttled_after_repeated_failures(client, settings):
     make_user("clerk", roles.REGISTRY_ADMIN)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/staff/login/", {"username": "clerk", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
-    response = client.post("/staff/login/", {"username": "clerk", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.1")
+    response = client.post(
+        "/staff/login/", {"username": "clerk", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.1"
+    )
     assert response.status_code == 429
     assert "暂时锁定" in response.content.decode()
 
@@ -70,6 +74,8 @@ def test_login_is_throttled_after_repeated_failures(client, settings):
 @pytest.mark.django_db
 def test_successful_login_reaches_the_dashboard(client):
     make_user("clerk2", roles.REGISTRY_ADMIN)
-    response = client.post("/staff/login/", {"username": "clerk2", "password": "correct-horse-battery"}, follow=True)
+    response = client.post(
+        "/staff/login/", {"username": "clerk2", "password": "correct-horse-battery"}, follow=True
+    )
     assert response.status_code == 200
     assert "工作台" in response.content.decode()

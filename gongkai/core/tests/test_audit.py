@@ -9,8 +9,14 @@ from gongkai.core.models import AuditEvent, District
 def _events(n):
     with transaction.atomic():
         for i in range(n):
-            audit.record(actor="test", action="thing.change", object_type="test.thing", object_id=str(i),
-                         before={"v": i}, after={"v": i + 1, "名称": "食品"})
+            audit.record(
+                actor="test",
+                action="thing.change",
+                object_type="test.thing",
+                object_id=str(i),
+                before={"v": i},
+                after={"v": i + 1, "名称": "食品"},
+            )
 
 
 @pytest.mark.django_db
@@ -49,7 +55,9 @@ def test_update_is_refused_by_the_database():
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite keeps DELETE for the test runner's flush")
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="SQLite keeps DELETE for the test runner's flush"
+)
 def test_delete_is_refused_by_postgresql():
     _events(1)
     with pytest.raises(DatabaseError), transaction.atomic():

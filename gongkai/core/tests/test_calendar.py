@@ -16,10 +16,15 @@ def test_add_working_days_command_prints_the_date(capsys):
     assert capsys.readouterr().out.strip() == "2025-10-09"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("2025-13-01", "1"), "格式不正确"), (("2025-09-30", "x"), "不是整数"), (("2025-09-30", "-2"), "不能为负数"),
-    (("2099-01-05", "1"), "未覆盖2099年"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("2025-13-01", "1"), "格式不正确"),
+        (("2025-09-30", "x"), "不是整数"),
+        (("2025-09-30", "-2"), "不能为负数"),
+        (("2099-01-05", "1"), "未覆盖2099年"),
+    ],
+)
 def test_add_working_days_command_rejects_bad_input(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("add_working_days", *args)
@@ -46,7 +51,9 @@ def test_only_system_admins_edit_the_calendar(client):
     client.force_login(make_user("planner", roles.PLANNER))
     assert client.post("/staff/calendar/", {"o-date": "2026-03-06", "o-is_workday": "0"}).status_code == 403
     client.force_login(make_user("sysadmin", roles.SYSTEM_ADMIN))
-    response = client.post("/staff/calendar/", {"o-date": "2026-03-06", "o-is_workday": "0", "o-name": "测试"})
+    response = client.post(
+        "/staff/calendar/", {"o-date": "2026-03-06", "o-is_workday": "0", "o-name": "测试"}
+    )
     assert response.status_code == 302
     page = client.get("/staff/calendar/?start=2026-03-05&days=1").content.decode()
     assert "2026-03-09" in page

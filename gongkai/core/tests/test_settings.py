@@ -13,7 +13,9 @@ def _load_settings(env):
     return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("key", ["", "changeme", "short", "django-insecure-0123456789012345678901234567890123"])
+@pytest.mark.parametrize(
+    "key", ["", "changeme", "short", "django-insecure-0123456789012345678901234567890123"]
+)
 def test_production_refuses_a_missing_or_weak_secret_key(key):
     result = _load_settings({"DEBUG": "0", "SECRET_KEY": key})
     assert result.returncode != 0
@@ -21,7 +23,9 @@ def test_production_refuses_a_missing_or_weak_secret_key(key):
 
 
 def test_production_starts_with_a_real_key_and_postgresql_url():
-    result = _load_settings({"DEBUG": "0", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@127.0.0.1:5432/db"})
+    result = _load_settings(
+        {"DEBUG": "0", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@127.0.0.1:5432/db"}
+    )
     assert result.returncode == 0, result.stderr
     assert "postgresql" in result.stdout
 

@@ -50,7 +50,9 @@ def test_year_not_covered_is_an_error_not_a_guess():
 
 
 def test_entered_year_is_covered_with_its_overrides():
-    cal = WorkdayCalendar(overrides={D(2099, 1, 1): False, D(2099, 1, 3): True}, extra_years=frozenset({2099}))
+    cal = WorkdayCalendar(
+        overrides={D(2099, 1, 1): False, D(2099, 1, 3): True}, extra_years=frozenset({2099})
+    )
     assert cal.is_workday(D(2099, 1, 3))  # a Saturday made a working day
     assert not cal.is_workday(D(2099, 1, 1))
     assert cal.add_working_days(D(2098, 12, 31), 1) if cal.covers(2098) else True

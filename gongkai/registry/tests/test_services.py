@@ -50,10 +50,18 @@ def test_update_records_only_the_changed_fields():
 def test_status_change_via_upsert_keeps_history():
     rec = record()
     services.entities_upsert(actor="test", records=[rec])
-    cancelled = record(**{**rec.__dict__, "status": EntityStatus.CANCELLED, "status_since": dt.date(2025, 3, 1),
-                          "premises": []})
+    cancelled = record(
+        **{
+            **rec.__dict__,
+            "status": EntityStatus.CANCELLED,
+            "status_since": dt.date(2025, 3, 1),
+            "premises": [],
+        }
+    )
     services.entities_upsert(actor="test", records=[cancelled])
-    history = list(StatusChange.objects.filter(entity_id=rec.credit_code).values_list("to_status", "effective_on"))
+    history = list(
+        StatusChange.objects.filter(entity_id=rec.credit_code).values_list("to_status", "effective_on")
+    )
     assert history == [("active", dt.date(2020, 5, 1)), ("cancelled", dt.date(2025, 3, 1))]
     entity = Entity.objects.get(pk=rec.credit_code)
     assert selectors.status_on(entity, dt.date(2025, 2, 28)) == "active"
@@ -63,7 +71,9 @@ def test_status_change_via_upsert_keeps_history():
 def test_status_change_service_refuses_a_date_before_the_last_change():
     entity = make_entity()
     with pytest.raises(ValidationError, match="不能早于"):
-        services.entity_status_change(actor="test", entity=entity, status="revoked", effective_on=dt.date(2019, 1, 1))
+        services.entity_status_change(
+            actor="test", entity=entity, status="revoked", effective_on=dt.date(2019, 1, 1)
+        )
     assert Entity.objects.get(pk=entity.pk).status == "active"
 
 
@@ -75,8 +85,13 @@ def test_entity_is_found_by_the_district_of_any_address():
 
 
 def test_premises_in_another_district_are_refused_when_scope_is_district():
-    parameter_set(actor="test", key="registry.multi_address_scope", value="district",
-                  valid_from=dt.date(2000, 1, 1), source="测试")
+    parameter_set(
+        actor="test",
+        key="registry.multi_address_scope",
+        value="district",
+        valid_from=dt.date(2000, 1, 1),
+        source="测试",
+    )
     problems = services.record_checker().check(
         record(premises=[AddressRecord("371526", "山东省聊城市高唐县鱼丘湖街道人和路5号")])
     )
@@ -85,8 +100,11 @@ def test_premises_in_another_district_are_refused_when_scope_is_district():
 
 
 def test_cluster_registration_marks_the_address_and_counts_shared_addresses():
-    host = make_entity(name="聊城市安信商务秘书有限公司", is_cluster_host=True,
-                       domicile="山东省聊城市东昌府区新区街道东昌路100号")
+    host = make_entity(
+        name="聊城市安信商务秘书有限公司",
+        is_cluster_host=True,
+        domicile="山东省聊城市东昌府区新区街道东昌路100号",
+    )
     hosted = [
         make_entity(cluster_host_code=host.pk, domicile="山东省聊城市东昌府区新区街道东昌路100号")
         for _ in range(3)
@@ -115,8 +133,11 @@ def test_database_refuses_a_risk_class_without_date():
 def test_address_rows_are_replaced_when_addresses_change():
     rec = record(premises=[AddressRecord("371581", "山东省聊城市临清市新华路街道永青路12号")])
     services.entities_upsert(actor="test", records=[rec])
-    moved = record(**{**rec.__dict__, "premises": [AddressRecord("371522", "山东省聊城市莘县燕塔街道东顺路1号")]})
+    moved = record(
+        **{**rec.__dict__, "premises": [AddressRecord("371522", "山东省聊城市莘县燕塔街道东顺路1号")]}
+    )
     services.entities_upsert(actor="test", records=[moved])
     assert list(Address.objects.filter(entity_id=rec.credit_code).values_list("district_id", flat=True)) == [
-        "371502", "371522",
+        "371502",
+        "371522",
     ]

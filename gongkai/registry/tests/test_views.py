@@ -31,9 +31,15 @@ def test_staff_without_risk_permission_never_see_the_class(client):
 
 def test_district_limited_staff_see_only_their_districts(client):
     inside = make_entity(name="东昌府内主体")
-    outside = make_entity(name="高唐县主体", district_code="371526", domicile="山东省聊城市高唐县鱼丘湖街道人和路5号")
-    both = make_entity(name="跨区主体", district_code="371526", domicile="山东省聊城市高唐县人和路6号",
-                       premises=[AddressRecord("371502", "山东省聊城市东昌府区柳园街道柳园路1号")])
+    outside = make_entity(
+        name="高唐县主体", district_code="371526", domicile="山东省聊城市高唐县鱼丘湖街道人和路5号"
+    )
+    both = make_entity(
+        name="跨区主体",
+        district_code="371526",
+        domicile="山东省聊城市高唐县人和路6号",
+        premises=[AddressRecord("371502", "山东省聊城市东昌府区柳园街道柳园路1号")],
+    )
     client.force_login(make_user("local", roles.REGISTRY_ADMIN, districts=["371502"]))
     listing = client.get("/staff/entities/").content.decode()
     assert inside.name in listing and both.name in listing and outside.name not in listing
@@ -53,8 +59,11 @@ def test_search_by_name_or_code(client):
 def test_status_change_form_records_and_rejects(client):
     entity = make_entity()
     client.force_login(make_user("admin3", roles.REGISTRY_ADMIN))
-    bad = client.post(f"/staff/entities/{entity.pk}/status/", {"status": "cancelled", "effective_on": "2019-01-01"},
-                      follow=True)
+    bad = client.post(
+        f"/staff/entities/{entity.pk}/status/",
+        {"status": "cancelled", "effective_on": "2019-01-01"},
+        follow=True,
+    )
     assert "不能早于" in bad.content.decode()
     assert Entity.objects.get(pk=entity.pk).status == "active"
     client.post(f"/staff/entities/{entity.pk}/status/", {"status": "cancelled", "effective_on": "2025-06-30"})

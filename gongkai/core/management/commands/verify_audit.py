@@ -13,5 +13,7 @@ class Command(BaseCommand):
         if report.ok:
             self.stdout.write(f"审计链完整：共校验 {report.checked} 条事件。")
             return
-        self.stdout.write(f"审计链断开：第一个问题在事件 #{report.broken_at}：{report.reason}（此前 {report.checked} 条完好）")
+        self.stdout.write(
+            f"审计链断开：第一个问题在事件 #{report.broken_at}：{report.reason}（此前 {report.checked} 条完好）"
+        )
         raise SystemExit(1)
