@@ -6,5 +6,7 @@ urlpatterns = [
     path("staff/", include("gongkai.core.urls")),
     path("staff/entities/", include("gongkai.registry.urls")),
     path("staff/inspectors/", include("gongkai.inspectors.urls")),
+    path("staff/inspections/", include("gongkai.inspections.urls")),
+    path("inspections/", include("gongkai.inspections.public_urls")),
     path("", include("gongkai.portal.urls")),
 ]

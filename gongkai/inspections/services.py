@@ -40,6 +40,9 @@ def item_save(*, actor: Any, code: str, values: dict[str, Any]) -> InspectionIte
         item, before = latest, audit.snapshot(latest)
     else:
         item = InspectionItem(code=code, version=(latest.version + 1) if latest else 1)
+        if latest is not None:  # a revision starts from the version it revises
+            for name in ITEM_FIELDS:
+                setattr(item, name, getattr(latest, name))
         before = None
     for name in ITEM_FIELDS:
         if name in values:
@@ -169,3 +172,393 @@ def next_state(task: Task) -> TaskState | None:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+# --- tasks: announcing, drawing, replacing -----------------------------------------------------
+
+
+def build_frozen(task: Task, population) -> dict[str, Any]:
+    """The frozen document (gongkai-draw/1 §1) of a task, from its computed population."""
+    from gongkai.inspections import engine
+
+    local = timezone.localtime(task.seed_not_before)
+    item_codes = sorted(task.items.values_list("code", flat=True))
+    strata = [
+        {
+            "name": s.name,
+            "quota": s.quota,
+            "members": [{"id": code, "unit": unit} if task.cross_unit else {"id": code} for code, unit in s.members],
+        }
+        for s in population.strata
+    ]
+    inspectors = [
+        {
+            "id": o.code,
+            "name": o.name,
+            "department": o.department_id,
+            # 所所交叉 is checked at district level: the register does not map entities to 所.
+            "unit": o.district_id,
+            "items": sorted(o.qualified_items),
+        }
+        for o in population.officers
+    ]
+    return engine.build_frozen(
+        plan=task.public_id,
+        title=task.name,
+        seed_source=task.seed_source,
+        seed_not_before=local.isoformat(timespec="seconds"),
+        strata=strata,
+        items=item_codes,
+        team={"size": task.team_size, "departments": list(task.required_departments)},
+        inspectors=inspectors,
+        rules={"cross_unit": task.cross_unit, "max_load": task.max_load},
+        conflicts=[list(pair) for pair in population.conflicts],
+    )
+
+
+@transaction.atomic
+def task_announce(*, actor: Any, task: Task) -> Task:
+    """草稿 → 已公告: freeze the population and rules, publish the commitment before any seed exists."""
+    from gongkai.inspections import engine
+    from gongkai.inspections.population import compute_population
+
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.state != TaskState.DRAFT:
+        raise ValidationError("任务已公告，不能再次公告")
+    if task.plan.status != PlanStatus.PUBLISHED:
+        raise ValidationError("所属计划尚未公布")
+    problems = []
+    if not task.seed_source.strip():
+        problems.append("请填写随机种子来源（公告中要写明种子将如何产生）")
+    if task.seed_not_before is None:
+        problems.append("请填写种子最早录入时间")
+    elif task.seed_not_before <= timezone.now():
+        problems.append("种子最早录入时间必须晚于公告时间")
+    population = compute_population(task)
+    problems.extend(population.problems)
+    if problems:
+        raise ValidationError(problems)
+    frozen = build_frozen(task, population)
+    try:
+        engine.validate_frozen(frozen)
+    except engine.DrawError as exc:
+        raise ValidationError(f"冻结文件不符合协议：{exc}") from exc
+    _advance(task, TaskState.ANNOUNCED)
+    task.frozen_text = engine.canonical(frozen)
+    task.commitment = engine.commitment(frozen)
+    task.announced_at = timezone.now()
+    task.full_bundle_public = task.strata_mode != "risk"
+    task.save(update_fields=["state", "frozen_text", "commitment", "announced_at", "full_bundle_public"])
+    audit.record(
+        actor=actor, action="inspections.task.announce", obj=task,
+        after={
+            "commitment": task.commitment, "population": population.size, "quota": population.total_quota,
+            "strata": [{"name": s.name, "size": len(s.members), "quota": s.quota} for s in population.strata],
+            "excluded": len(population.excluded), "seed_not_before": task.seed_not_before,
+        },
+    )
+    return task
+
+
+@transaction.atomic
+def task_draw(*, actor: Any, task: Task, seed: str, evidence: str) -> Task:
+    """已公告 → 已摇号: enter the seed with its evidence, compute the draw, store it. One transaction.
+
+    There is no redraw: a task that is drawn can never be drawn again.
+    """
+    from gongkai.inspections import engine
+
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.state != TaskState.ANNOUNCED:
+        raise ValidationError(
+            "任务已经摇号，不能重新摇号" if task.state != TaskState.DRAFT else "任务尚未公告，不能摇号"
+        )
+    now = timezone.now()
+    if now < task.seed_not_before:
+        local = timezone.localtime(task.seed_not_before)
+        raise ValidationError(f"未到公告的种子最早录入时间（{local:%Y-%m-%d %H:%M}），不能录入种子")
+    if not evidence.strip():
+        raise ValidationError("请填写种子证据（轮次号与签名、仪式记录或视频链接）")
+    try:
+        normalised = engine.normalise_seed(seed)
+    except engine.DrawError as exc:
+        raise ValidationError(f"随机种子不可用：{exc}") from exc
+    frozen = engine.loads(task.frozen_text)
+    result = engine.compute(frozen, normalised)
+    _store_targets(task, frozen, result)
+    _advance(task, TaskState.DRAWN)
+    task.seed, task.seed_as_entered, task.seed_evidence = normalised, seed, evidence.strip()
+    task.seed_entered_by, task.seed_entered_at = (actor if not isinstance(actor, str) else None), now
+    task.result_text = engine.canonical(result)
+    task.drawn_at = now
+    task.save(update_fields=[
+        "state", "seed", "seed_as_entered", "seed_evidence", "seed_entered_by", "seed_entered_at", "result_text",
+        "drawn_at",
+    ])
+    audit.record(
+        actor=actor, action="inspections.task.draw", obj=task,
+        after={
+            "seed": normalised, "evidence": task.seed_evidence, "commitment": task.commitment,
+            "result_sha256": engine.sha256_hex(task.result_text),
+            "selected": sum(len(s["selected"]) for s in result["strata"]), "unassigned": len(result["unassigned"]),
+        },
+    )
+    return task
+
+
+def _store_targets(task: Task, frozen: dict[str, Any], result: dict[str, Any]) -> None:
+    from gongkai.core.bulk import bulk_insert
+    from gongkai.inspections.models import Target, TeamMember
+
+    targets: list[Target] = []
+    for index, stratum in enumerate(result["strata"]):
+        for role, members in (("selected", stratum["selected"]), ("reserve", stratum["reserve"])):
+            for rank, member in enumerate(members, start=1):
+                targets.append(Target(
+                    task=task, entity_id=member["id"], stratum_index=index, stratum_name=stratum["name"],
+                    role=role, rank=rank, ticket=member["ticket"],
+                ))
+    Target.objects.bulk_create(targets, batch_size=5000)
+    by_entity = {t.entity_id: t for t in Target.objects.filter(task=task).only("id", "entity_id")}
+    members = [
+        TeamMember(target=by_entity[a["entity"]], officer_id=officer, position=position)
+        for a in result["assignments"]
+        for position, officer in enumerate(a["inspectors"], start=1)
+    ]
+    bulk_insert(TeamMember, members)
+
+
+@transaction.atomic
+def target_replace(*, actor: Any, task: Task, credit_code: str, reason: str) -> Any:
+    """Replace a selected entity found out of scope by the next unused reserve of its stratum (§8)."""
+    from gongkai.inspections import engine
+    from gongkai.inspections.models import Replacement, Target, TeamMember
+
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.state not in (TaskState.DRAWN, TaskState.INSPECTING):
+        raise ValidationError("只有已摇号或检查中的任务可以替补")
+    if not reason.strip():
+        raise ValidationError("请填写替补原因（如：已于某日注销）")
+    out = Target.objects.select_for_update().filter(task=task, entity_id=credit_code.strip().upper()).first()
+    if out is None or not out.is_active:
+        raise ValidationError("该主体不是本任务当前的抽查对象")
+    if out.records.exists():
+        raise ValidationError("该主体已有检查结果，不能替补")
+    incoming = (
+        Target.objects.select_for_update()
+        .filter(task=task, stratum_index=out.stratum_index, role="reserve", activated=False)
+        .order_by("rank")
+        .first()
+    )
+    if incoming is None:
+        raise ValidationError("该层的备选主体已用完，不能替补")
+    sequence = task.replacements.count() + 1
+    now = timezone.now()
+    events = [
+        {"out": r.out_target.entity_id, "in": r.in_target.entity_id, "reason": r.reason, "at": r.at.isoformat()}
+        for r in task.replacements.select_related("out_target", "in_target").order_by("sequence")
+    ]
+    events.append({"out": out.entity_id, "in": incoming.entity_id, "reason": reason.strip(), "at": now.isoformat()})
+    frozen = engine.loads(task.frozen_text)
+    result = engine.loads(task.result_text)
+    teams = engine.replace(frozen, task.seed, result, events)
+    team = teams[-1]
+    out.replaced = True
+    out.save(update_fields=["replaced"])
+    incoming.activated = True
+    incoming.save(update_fields=["activated"])
+    TeamMember.objects.bulk_create(
+        [TeamMember(target=incoming, officer_id=officer, position=i) for i, officer in enumerate(team, start=1)]
+    )
+    replacement = Replacement.objects.create(
+        task=task, sequence=sequence, out_target=out, in_target=incoming, reason=reason.strip(), at=now,
+        by=actor,
+    )
+    audit.record(
+        actor=actor, action="inspections.task.replace", obj=task,
+        after={"out": out.entity_id, "in": incoming.entity_id, "reason": reason.strip(), "team": team},
+    )
+    return replacement
+
+
+# --- inspection and results --------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_start_inspection(*, actor: Any, task: Task) -> Task:
+    """已摇号 → 检查中."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    _advance(task, TaskState.INSPECTING)
+    task.inspection_started_at = timezone.now()
+    task.save(update_fields=["state", "inspection_started_at"])
+    audit.record(actor=actor, action="inspections.task.start", obj=task, after={"state": task.state})
+    return task
+
+
+def _team_officer(actor: Any, target) -> Any:
+    officer = getattr(actor, "officer", None)
+    if officer is None or not target.team.filter(officer=officer).exists():
+        raise ValidationError("只有被分配到该检查组的执法人员可以录入或签署检查结果")
+    return officer
+
+
+@transaction.atomic
+def record_save(*, actor: Any, target, item, categories, findings: str, follow_up: str, follow_up_note: str = "",
+                follow_up_done_on: dt.date | None = None, inspected_on: dt.date):
+    """Record (or correct, until signed) the result of one item for one target."""
+    from gongkai.inspections.models import InspectionRecord, Target
+
+    target = Target.objects.select_for_update().select_related("task").get(pk=target.pk)
+    _team_officer(actor, target)
+    if target.task.state != TaskState.INSPECTING:
+        raise ValidationError("任务不在“检查中”状态，不能录入结果")
+    if not target.is_active:
+        raise ValidationError("该主体已被替补，不再检查")
+    if target.signoffs.exists():
+        raise ValidationError("检查组已开始签署，结果不能再修改")
+    if not target.task.items.filter(pk=item.pk).exists():
+        raise ValidationError("该事项不属于本任务")
+    if inspected_on < target.task.drawn_at.date():
+        raise ValidationError("检查日期不能早于摇号日期")
+    record = InspectionRecord.objects.filter(target=target, item=item).first()
+    before = None
+    if record is None:
+        record = InspectionRecord(target=target, item=item, recorded_by=actor)
+    else:
+        before = {**audit.snapshot(record), "categories": sorted(record.categories.values_list("code", flat=True))}
+    record.findings, record.follow_up, record.follow_up_note = findings, follow_up, follow_up_note
+    record.follow_up_done_on, record.inspected_on = follow_up_done_on, inspected_on
+    record.full_clean(exclude=["target", "item", "recorded_by"])
+    record.save()
+    record.categories.set(categories)
+    after = {**audit.snapshot(record), "categories": sorted(c.code for c in categories)}
+    b, a = audit.diff(before, after) if before else (None, after)
+    audit.record(actor=actor, action="inspections.record.save", obj=record, before=b, after=a)
+    return record
+
+
+@transaction.atomic
+def target_sign(*, actor: Any, target):
+    """An officer of the team signs the target's records; the last signature forms the result."""
+    from gongkai.inspections.models import AbnormalReferral, SignOff, Target
+
+    target = Target.objects.select_for_update().select_related("task").get(pk=target.pk)
+    officer = _team_officer(actor, target)
+    items = set(target.task.items.values_list("pk", flat=True))
+    recorded = set(target.records.values_list("item_id", flat=True))
+    if items - recorded:
+        raise ValidationError("还有抽查事项没有录入结果，不能签署")
+    if target.signoffs.filter(officer=officer).exists():
+        raise ValidationError("您已签署")
+    now = timezone.now()
+    SignOff.objects.create(target=target, officer=officer, signed_at=now)
+    audit.record(actor=actor, action="inspections.target.sign", obj=target, after={"officer": officer.code})
+    if target.signoffs.count() == target.team.count():
+        target.completed_on = timezone.localdate()
+        target.save(update_fields=["completed_on"])
+        flagged = [
+            c.label for r in target.records.prefetch_related("categories") for c in r.categories.all() if c.flags_abnormal
+        ]
+        if flagged:
+            from gongkai.core.calendar import add_working_days
+
+            AbnormalReferral.objects.create(
+                target=target, entity_id=target.entity_id, reason="；".join(sorted(set(flagged))),
+                flagged_on=target.completed_on, due_on=add_working_days(target.completed_on, 10),
+            )
+            audit.record(actor=actor, action="inspections.target.abnormal_referral", obj=target,
+                         after={"reason": flagged})
+    return target
+
+
+def publication_due(target) -> dt.date | None:
+    """The last day to publish a target's result: 20 working days after it was formed."""
+    from gongkai.core.calendar import add_working_days
+
+    return add_working_days(target.completed_on, 20) if target.completed_on else None
+
+
+@transaction.atomic
+def target_publish(*, actor: Any, target):
+    """Publish a formed result on the entity's public record and the 抽查结果公告 tab."""
+    from gongkai.inspections.models import Target
+
+    target = Target.objects.select_for_update().select_related("task").get(pk=target.pk)
+    if target.completed_on is None:
+        raise ValidationError("检查组尚未全部签署，结果还不能公示")
+    if target.results_published_at:
+        raise ValidationError("该结果已公示")
+    target.results_published_at = timezone.now()
+    target.save(update_fields=["results_published_at"])
+    audit.record(actor=actor, action="inspections.target.publish", obj=target, after={"published": True})
+    task = target.task
+    remaining = [t for t in task.targets.all() if t.is_active and not t.results_published_at]
+    if not remaining and task.state == TaskState.INSPECTING:
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        _advance(task, TaskState.RESULTS_PUBLISHED)
+        task.results_published_at = timezone.now()
+        task.save(update_fields=["state", "results_published_at"])
+        audit.record(actor=actor, action="inspections.task.results_published", obj=task, after={"state": task.state})
+    return target
+
+
+@transaction.atomic
+def task_close(*, actor: Any, task: Task) -> Task:
+    """结果已公示 → 已完结, once every follow-up is done."""
+    from gongkai.inspections.models import InspectionRecord
+
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    open_follow_ups = InspectionRecord.objects.filter(target__task=task, follow_up_done_on__isnull=True).exclude(
+        follow_up="none"
+    )
+    if open_follow_ups.exists():
+        raise ValidationError(f"还有{open_follow_ups.count()}项后续处置未完结")
+    _advance(task, TaskState.CLOSED)
+    task.closed_at = timezone.now()
+    task.save(update_fields=["state", "closed_at"])
+    audit.record(actor=actor, action="inspections.task.close", obj=task, after={"state": task.state})
+    return task
+
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Recognised by content, never by the name the browser sends; anything else is refused.
+ATTACHMENT_TYPES = [(b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+                    (b"%PDF-", "application/pdf", "pdf")]
+
+
+def sniff_attachment(head: bytes) -> tuple[str, str] | None:
+    for magic, content_type, ext in ATTACHMENT_TYPES:
+        if head.startswith(magic):
+            return content_type, ext
+    return None
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, target, upload) -> Any:
+    """Store a photo or scan for a target, outside the web root, under a name we choose."""
+    import hashlib
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from gongkai.inspections.models import Attachment
+
+    _team_officer(actor, target)
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(f"文件过大（{upload.size / 1024 / 1024:.1f} MB），单个附件不能超过10 MB")
+    data = upload.read(ATTACHMENT_MAX_BYTES + 1)
+    if len(data) > ATTACHMENT_MAX_BYTES:
+        raise ValidationError("文件过大，单个附件不能超过10 MB")
+    kind = sniff_attachment(data[:16])
+    if kind is None:
+        raise ValidationError("只接受 JPEG、PNG 照片或 PDF 扫描件（按文件内容判断，与扩展名无关）")
+    content_type, ext = kind
+    attachment = Attachment(
+        target=target, original_name=str(upload.name)[:200], content_type=content_type, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
+    attachment.save()
+    audit.record(actor=actor, action="inspections.attachment.add", obj=attachment,
+                 after={"target": target.pk, "sha256": attachment.sha256, "size": attachment.size})
+    return attachment

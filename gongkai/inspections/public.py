@@ -1,0 +1,114 @@
+"""What the public sees of 双随机、一公开: the four tabs, each task's draw, and the roster.
+
+Nothing here shows a credit-risk class: when a task's strata follow it, the public page shows the
+commitment, the seed, each stratum's size, quota and cut-off ticket under opaque names, and the
+drawn list with tickets — never which stratum a drawn entity was in (ADR 6).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from gongkai.inspections import engine, selectors
+from gongkai.inspections.models import Task
+from gongkai.inspectors.models import Officer
+
+VERIFIER = Path(__file__).with_name("gongkai_draw.py")
+
+
+def bundle_bytes(task: Task) -> bytes:
+    """The bundle of §7: frozen document, seed as entered, result — canonical JSON."""
+    bundle = {"frozen": engine.loads(task.frozen_text), "seed": task.seed_as_entered, "result": engine.loads(task.result_text)}
+    return engine.canonical(bundle).encode("utf-8") + b"\n"
+
+
+def public_strata(task: Task) -> list[dict]:
+    """Each stratum's name, size, quota and cut-off ticket (the last selected ticket)."""
+    frozen = engine.loads(task.frozen_text)
+    result = engine.loads(task.result_text) if task.result_text else None
+    rows = []
+    for index, stratum in enumerate(frozen["strata"]):
+        row = {"name": stratum["name"], "size": len(stratum["members"]), "quota": stratum["quota"], "cutoff": None}
+        if result:
+            selected = result["strata"][index]["selected"]
+            row["cutoff"] = selected[-1]["ticket"] if selected else None
+            row["selected"] = len(selected)
+        rows.append(row)
+    return rows
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The four tabs: 抽查事项清单 / 抽查计划公告 / 抽查任务公告 / 抽查结果公告."""
+    tab = request.GET.get("tab", "tasks")
+    context: dict = {"tab": tab}
+    if tab == "items":
+        context["items"] = selectors.published_items()
+    elif tab == "plans":
+        context["plans"] = selectors.public_plans()
+    elif tab == "results":
+        q = request.GET.get("q", "").strip()
+        results = selectors.published_results()
+        if q:
+            results = results.filter(Q(entity__name__contains=q) | Q(entity_id=q.upper()))
+        context["q"] = q
+        context["page"] = Paginator(results, 30).get_page(request.GET.get("page"))
+    else:
+        context["tab"] = "tasks"
+        context["page"] = Paginator(selectors.public_tasks(), 30).get_page(request.GET.get("page"))
+    return render(request, "inspections/public/index.html", context)
+
+
+def task_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    task = get_object_or_404(selectors.public_tasks(), public_id=public_id)
+    context = {"task": task, "strata": public_strata(task)}
+    if task.result_text:
+        result = engine.loads(task.result_text)
+        drawn = [m for s in result["strata"] for m in s["selected"]]
+        if not task.full_bundle_public:
+            drawn.sort(key=lambda m: m["ticket"])  # no stratum order: it would reveal the class
+        names = dict(task.targets.values_list("entity_id", "entity__name"))
+        context["drawn"] = [(m["id"], names.get(m["id"], ""), m["ticket"]) for m in drawn]
+        context["replacements"] = task.replacements.select_related("out_target__entity", "in_target__entity")
+    return render(request, "inspections/public/task.html", context)
+
+
+def task_frozen(request: HttpRequest, public_id: str) -> HttpResponse:
+    task = get_object_or_404(selectors.public_tasks(), public_id=public_id)
+    if not task.full_bundle_public:
+        raise Http404("该任务按信用风险分类分层，冻结文件不公开（见任务页面说明）")
+    response = HttpResponse(task.frozen_text.encode("utf-8") + b"\n", content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{task.public_id}.frozen.json"'
+    return response
+
+
+def task_bundle(request: HttpRequest, public_id: str) -> HttpResponse:
+    task = get_object_or_404(selectors.public_tasks(), public_id=public_id)
+    if not task.full_bundle_public or not task.result_text:
+        raise Http404("该任务的完整摇号数据不公开或尚未摇号")
+    response = HttpResponse(bundle_bytes(task), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{task.public_id}.bundle.json"'
+    return response
+
+
+def verifier(request: HttpRequest) -> FileResponse:
+    """The single-file, standard-library-only verifier (the engine itself)."""
+    response = FileResponse(VERIFIER.open("rb"), content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="gongkai_draw.py"'
+    return response
+
+
+def roster(request: HttpRequest) -> HttpResponse:
+    """执法检查人员名录: name, certificate number, department — nothing private."""
+    officers = (
+        Officer.objects.filter(is_law_enforcement=True, status="on_duty")
+        .select_related("department")
+        .only("name", "certificate_no", "department__name", "unit")
+        .order_by("department__code", "name")
+    )
+    return render(request, "inspections/public/roster.html",
+                  {"page": Paginator(officers, 100).get_page(request.GET.get("page"))})

@@ -1,0 +1,66 @@
+"""Reads of 双随机、一公开, shared by staff pages, the public pages and the API."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from gongkai.inspections.choices import ItemStatus, PlanStatus, TaskState
+from gongkai.inspections.models import InspectionItem, InspectionRecord, Plan, Target, Task, TeamMember
+
+PUBLIC_TASK_STATES = [s for s in TaskState.values if s != TaskState.DRAFT]
+
+
+def published_items() -> QuerySet[InspectionItem]:
+    return InspectionItem.objects.filter(status=ItemStatus.PUBLISHED).order_by("category", "code")
+
+
+def public_plans() -> QuerySet[Plan]:
+    return Plan.objects.filter(status=PlanStatus.PUBLISHED).select_related("department")
+
+
+def public_tasks() -> QuerySet[Task]:
+    return (
+        Task.objects.filter(state__in=PUBLIC_TASK_STATES)
+        .select_related("plan__department")
+        .prefetch_related("items")
+        .order_by("-announced_at")
+    )
+
+
+def active_targets(task: Task) -> QuerySet[Target]:
+    return (
+        task.targets.filter(Q(role="selected", replaced=False) | Q(activated=True))
+        .select_related("entity")
+        .prefetch_related(Prefetch("team", queryset=TeamMember.objects.select_related("officer__department")))
+        .order_by("stratum_index", "role", "rank")
+    )
+
+
+def published_results() -> QuerySet[Target]:
+    """Targets whose results are public, newest first, with their records."""
+    return (
+        Target.objects.filter(results_published_at__isnull=False)
+        .select_related("entity", "task__plan__department")
+        .prefetch_related(
+            Prefetch("records", queryset=InspectionRecord.objects.select_related("item").prefetch_related("categories"))
+        )
+        .order_by("-results_published_at")
+    )
+
+
+def officer_targets(officer) -> QuerySet[Target]:
+    return (
+        Target.objects.filter(team__officer=officer, task__state__in=[TaskState.DRAWN, TaskState.INSPECTING])
+        .filter(Q(role="selected", replaced=False) | Q(activated=True))
+        .select_related("entity", "task")
+        .annotate(signed=Count("signoffs", distinct=True), recorded=Count("records", distinct=True))
+        .order_by("task__public_id", "entity__name")
+    )
+
+
+def results_awaiting_publication() -> QuerySet[Target]:
+    return (
+        Target.objects.filter(completed_on__isnull=False, results_published_at__isnull=True)
+        .select_related("entity", "task")
+        .order_by("completed_on")
+    )
