@@ -1,0 +1,573 @@
+"""Import of the market-entity register from .xlsx/.csv files (命令 ``gongkai import-entities`` and the upload page).
+
+The file is read once, streaming. Each row is parsed (cell formats from
+:mod:`gongkai.registry.columns`), checked by the :class:`~gongkai.registry.records.RecordChecker`
+and by the rules only a whole file can judge (a credit code twice, a cluster host defined in
+another row), then handed to :func:`gongkai.registry.services.entities_upsert`, all inside one
+transaction: a file that turns out to be broken half way leaves the register untouched.
+
+Rows naming a cluster host not yet seen are put aside (on disk) and checked once the whole file
+has been read, so a host may be defined before or after the entities it hosts.
+
+A column that is absent from the file leaves that field of existing entities as it is (new
+entities get the default); a column that is present but empty clears the field. That way a file
+from another system without, say, the internal 信用风险分类 never wipes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import batched
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from gongkai.core import tabular
+from gongkai.core.tabular import CellError, ColumnMap, Deferred, ImportResult, Problem, Rejections, Row, Table
+from gongkai.registry import addresses, creditcode
+from gongkai.registry.choices import CreditRiskClass, EntityStatus, EntityType
+from gongkai.registry.columns import ENTITY_COLUMNS, ENTITY_HEADERS, ENTITY_REQUIRED
+from gongkai.registry.models import Address, Entity
+from gongkai.registry.records import AddressRecord, EntityRecord
+from gongkai.registry.services import entities_upsert, record_checker
+
+CHUNK = 1000
+MAX_PREMISES = 1000
+
+# --- shared by both registers' imports ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterSpec:
+    """A register as far as files are concerned."""
+
+    slug: str
+    label: str
+    columns: list[str]
+    required: set[str]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportContext:
+    """What an importer's row loop works with."""
+
+    table: Table
+    columns: ColumnMap
+    rejections: Rejections
+    deferred: Deferred
+    warnings: list[str] = field(default_factory=list)
+
+    def reject(self, row: Row, problems: list[Problem]) -> None:
+        self.rejections.add(row, self.columns.in_column_order(problems))
+
+
+def new_run_directory(slug: str) -> Path:
+    """A fresh directory under ``MEDIA_ROOT/imports/<register>/`` for one import's files."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    path = Path(settings.MEDIA_ROOT) / "imports" / slug / f"{stamp}-{secrets.token_hex(4)}"
+    path.mkdir(parents=True, exist_ok=False)
+    return path
+
+
+SUMMARY_FILE = "summary.json"
+RUN_NAME = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
+
+
+def save_summary(directory: Path, result: ImportResult, *, actor: str) -> None:
+    """Keep what an import did next to its files, for the upload page's list of recent imports."""
+    data = result.as_dict()
+    data["report_path"] = result.report_path.name if result.report_path else None
+    data["rejected_path"] = result.rejected_path.name if result.rejected_path else None
+    data["actor"] = actor
+    data["at"] = timezone.now().isoformat()
+    (directory / SUMMARY_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def run_directory(slug: str, name: str) -> Path | None:
+    """The directory of one earlier import, or None when ``name`` is not one."""
+    if not RUN_NAME.match(name):
+        return None
+    path = Path(settings.MEDIA_ROOT) / "imports" / slug / name
+    return path if (path / SUMMARY_FILE).is_file() else None
+
+
+def load_summary(directory: Path) -> dict[str, Any]:
+    data = json.loads((directory / SUMMARY_FILE).read_text(encoding="utf-8"))
+    data["name"] = directory.name
+    data["at"] = dt.datetime.fromisoformat(data["at"])
+    return data
+
+
+def recent_runs(slug: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    root = Path(settings.MEDIA_ROOT) / "imports" / slug
+    if not root.is_dir():
+        return []
+    names = sorted((p.name for p in root.iterdir() if RUN_NAME.match(p.name)), reverse=True)
+    runs = []
+    for name in names:
+        directory = root / name
+        if (directory / SUMMARY_FILE).is_file():
+            runs.append(load_summary(directory))
+            if len(runs) == limit:
+                break
+    return runs
+
+
+def run_import(
+    path: str | os.PathLike[str],
+    *,
+    spec: RegisterSpec,
+    apply: Callable[[ImportContext], Counts],
+    name: str | None = None,
+    report_dir: Path | None = None,
+) -> ImportResult:
+    """Open, check the header, apply the rows in one transaction, write the report.
+
+    Raises :class:`~gongkai.core.tabular.TableError` (nothing changed) when the file as a whole
+    cannot be imported.
+    """
+    name = name or Path(path).name
+    with tabular.open_table(path, name=name) as table:
+        columns = ColumnMap(table.header, columns=spec.columns, required=spec.required, register=spec.label)
+        ctx = ImportContext(table, columns, Rejections(), Deferred())
+        try:
+            with transaction.atomic():
+                counts = apply(ctx)
+            result = ImportResult(
+                file_name=name,
+                register=spec.label,
+                description=table.description,
+                created=counts.created,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                rejected=ctx.rejections.count,
+            )
+            result.warnings = [f"列“{w.column}”不是{spec.label}文件的列，已忽略" for w in columns.warnings()]
+            result.warnings += ctx.warnings
+            if not result.rows:
+                result.warnings.append("文件中只有列标题，没有数据行")
+            directory = report_dir or new_run_directory(spec.slug)
+            result.report_path, result.rejected_path = ctx.rejections.write(
+                directory=directory,
+                stem=Path(name).stem or spec.slug,
+                kind=table.kind,
+                header=table.header,
+                warnings=columns.warnings(),
+            )
+        finally:
+            ctx.rejections.close()
+            ctx.deferred.close()
+    return result
+
+
+def check_length(problems: list[Problem], row: Row, column: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        problems.append(Problem(row.number, column, f"{column}过长（{len(value)}字，最多{limit}字）"))
+
+
+def parse_cell(
+    problems: list[Problem],
+    row: Row,
+    column: str,
+    text: str,
+    parser: Callable[[str], Any],
+    default: Any = None,
+) -> Any:
+    """``parser(text)``, or ``default`` for an empty cell; a :class:`CellError` becomes a problem."""
+    if not text:
+        return default
+    try:
+        return parser(text)
+    except CellError as exc:
+        problems.append(Problem(row.number, column, str(exc)))
+        return default
+
+
+# --- entities ----------------------------------------------------------------------------------
+
+ENTITIES = RegisterSpec("entities", "市场主体", ENTITY_HEADERS, ENTITY_REQUIRED)
+ATTR = dict(ENTITY_COLUMNS)
+HEADER = {attr: header for header, attr in ENTITY_COLUMNS}
+# The checker names some fields differently from the file's headers.
+CHECKER_FIELD_HEADER = {"注册资本": "注册资本（万元）", "托管机构": "托管机构统一社会信用代码"}
+# Optional columns whose absence keeps an existing entity's value (行业门类 follows 行业大类).
+KEPT_WHEN_ABSENT = {
+    "registered_capital": "registered_capital",
+    "status": "status",
+    "status_since": "status_since",
+    "premises": None,
+    "contact_name": "contact_name",
+    "contact_phone": "contact_phone",
+    "credit_risk_class": "credit_risk_class",
+    "credit_risk_date": "credit_risk_date",
+    "is_cluster_host": "is_cluster_host",
+    "cluster_host_code": "cluster_host_id",
+}
+DEFAULTS: dict[str, Any] = {
+    "registered_capital": None,
+    "status": EntityStatus.ACTIVE,
+    "status_since": None,
+    "premises": [],
+    "contact_name": "",
+    "contact_phone": "",
+    "credit_risk_class": "",
+    "credit_risk_date": None,
+    "is_cluster_host": False,
+    "cluster_host_code": "",
+}
+# Values that let a row with unreadable cells still be checked for its other problems.
+STAND_INS: dict[str, Any] = {
+    "entity_type": EntityType.ENTERPRISE,
+    "established_on": dt.date(1900, 1, 1),
+    "registered_capital": None,
+    "status": EntityStatus.ACTIVE,
+    "status_since": None,
+    "premises": [],
+    "credit_risk_class": "",
+    "credit_risk_date": None,
+    "is_cluster_host": False,
+    "cluster_host_code": "",
+}
+TEXT_LIMITS = {"legal_representative": 100, "registration_authority": 100, "contact_name": 50}
+
+
+@functools.cache
+def labels() -> dict[str, tabular.Labels]:
+    """The Chinese labels files use, whatever language the current user reads."""
+    with translation.override("zh-hans"):
+        return {
+            "entity_type": tabular.Labels(EntityType.choices, what="主体类型"),
+            "status": tabular.Labels(
+                EntityStatus.choices, what="登记状态", aliases={"开业": "active", "在业": "active"}
+            ),
+            "credit_risk_class": tabular.Labels(CreditRiskClass.choices, what="信用风险分类"),
+        }
+
+
+_PREMISES_SPLIT = re.compile(r"[\r\n；]+")
+_PREMISES_ENTRY = re.compile(r"^([0-9０-９]{6})\s*(.*)$", re.DOTALL)
+
+
+def import_entities(
+    path: str | os.PathLike[str], *, actor: Any, name: str | None = None, report_dir: Path | None = None
+) -> ImportResult:
+    """Import a market-entity file; see the module docstring for the rules."""
+    file_name = name or Path(path).name
+
+    def apply(ctx: ImportContext) -> Counts:
+        rows = _EntityRows(ctx)
+        result = entities_upsert(actor=actor, records=rows.records(), note=f"导入文件“{file_name}”")
+        return Counts(result.created, result.updated, result.unchanged)
+
+    return run_import(path, spec=ENTITIES, apply=apply, name=file_name, report_dir=report_dir)
+
+
+def parse_premises(text: str) -> list[AddressRecord]:
+    """``区划代码 地址`` per line (or separated by "；")."""
+    places = []
+    parts = [p.strip() for p in _PREMISES_SPLIT.split(text) if tabular.clean(p)]
+    if len(parts) > MAX_PREMISES:
+        raise CellError(f"其他经营场所有{len(parts)}个，最多{MAX_PREMISES}个")
+    for i, part in enumerate(parts, start=1):
+        match = _PREMISES_ENTRY.match(tabular.clean(part))
+        if not match:
+            raise CellError(
+                f"第{i}个经营场所“{part}”缺少区划代码，应写成“区划代码 地址”，"
+                "如“371581 山东省聊城市临清市新华路街道永青路12号”"
+            )
+        code, address = tabular.norm(match[1]), tabular.clean(match[2])
+        if not address:
+            raise CellError(f"第{i}个经营场所只有区划代码{code}，没有地址")
+        if len(addresses.clean(address)) > 300:
+            raise CellError(f"第{i}个经营场所的地址过长（最多300字）")
+        places.append(AddressRecord(code, address))
+    return places
+
+
+def parse_division(text: str) -> str:
+    value = tabular.norm(text)
+    return value.zfill(2) if value.isdigit() and len(value) == 1 else value
+
+
+def parse_host_code(text: str) -> str:
+    try:
+        return creditcode.validate(text)
+    except creditcode.CreditCodeError as exc:
+        raise CellError(f"托管机构的统一社会信用代码有误：{exc}") from None
+
+
+@dataclass
+class _Parsed:
+    row: Row
+    code: str
+    values: dict[str, Any]
+    problems: list[Problem]
+
+
+class _EntityRows:
+    """The row loop of one entity import: parse, complete, check, decide."""
+
+    def __init__(self, ctx: ImportContext):
+        self.ctx = ctx
+        self.columns = ctx.columns
+        self.checker = record_checker()
+        # The live set of cluster hosts: the database's, plus hosts accepted from this file, minus
+        # hosts this file un-marks. The checker judges host references against it.
+        self.hosts: set[str] = set(self.checker.host_codes)
+        self.checker.host_codes = self.hosts
+        self.seen: dict[str, int] = {}
+        self.referenced: dict[str, int] = {}
+        self.refused_hosts: dict[str, int] = {}
+        self.absent = {ATTR[h] for h in self.columns.absent if ATTR[h] in KEPT_WHEN_ABSENT}
+        self.today = timezone.localdate()
+
+    def records(self) -> Iterator[EntityRecord]:
+        for chunk in batched(self.ctx.table.rows(), CHUNK):
+            yield from self._chunk(chunk, final=False)
+        self.ctx.rejections.new_segment()
+        for chunk in batched(self.ctx.deferred, CHUNK):
+            yield from self._chunk(chunk, final=True)
+
+    # -- parsing -----------------------------------------------------------------------------
+
+    def _parse(self, row: Row) -> _Parsed:
+        get = self.columns.get
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+
+        def cell(attr: str, parser: Callable[[str], Any], default: Any = None, *, required: str = "") -> None:
+            header = HEADER[attr]
+            if not self.columns.has(header):
+                return
+            text = get(row, header)
+            if not text and required:
+                problems.append(Problem(row.number, header, required))
+            values[attr] = parse_cell(problems, row, header, text, parser, default)
+
+        code = creditcode.normalise(get(row, "统一社会信用代码"))
+        for attr in ("name", "legal_representative", "registration_authority", "domicile", "contact_name"):
+            if self.columns.has(HEADER[attr]):
+                values[attr] = get(row, HEADER[attr])
+                if attr in TEXT_LIMITS:
+                    check_length(problems, row, HEADER[attr], values[attr], TEXT_LIMITS[attr])
+        cell("entity_type", labels()["entity_type"].parse, required="主体类型不能为空")
+        cell(
+            "registered_capital",
+            lambda t: tabular.parse_decimal(t, max_digits=16, decimal_places=4, label="注册资本"),
+        )
+        cell("established_on", tabular.parse_date, required="成立日期不能为空")
+        cell("status", labels()["status"].parse, EntityStatus.ACTIVE)
+        cell("status_since", tabular.parse_date)
+        cell("industry_section", lambda t: tabular.norm(t).upper(), "")
+        cell("industry_division", parse_division, "", required="行业大类不能为空")
+        cell("district_code", tabular.norm, "", required="住所区划代码不能为空")
+        cell("premises", parse_premises, [])
+        cell("contact_phone", tabular.half_width, "")
+        cell("credit_risk_class", labels()["credit_risk_class"].parse, "")
+        cell("credit_risk_date", tabular.parse_date)
+        cell("is_cluster_host", tabular.parse_yes_no, False)
+        cell("cluster_host_code", parse_host_code, "")
+        if "contact_phone" in values:
+            check_length(problems, row, HEADER["contact_phone"], values["contact_phone"], 30)
+        for attr in ("status_since", "credit_risk_date"):
+            if values.get(attr) and values[attr] > self.today:
+                problems.append(Problem(row.number, HEADER[attr], f"{HEADER[attr]}{values[attr]}晚于今天"))
+        return _Parsed(row, code, values, problems)
+
+    # -- the existing entities a chunk refers to -----------------------------------------------
+
+    def _existing(self, parsed: list[_Parsed]) -> dict[str, dict[str, Any]]:
+        codes = [
+            p.code
+            for p in parsed
+            if len(p.code) == creditcode.LENGTH and (self.absent or p.values.get("status_since") is None)
+        ]
+        if not codes:
+            return {}
+        fields = {"status", "status_since"} | {
+            KEPT_WHEN_ABSENT[a] for a in self.absent if KEPT_WHEN_ABSENT[a]
+        }
+        existing = {
+            row["credit_code"]: row
+            for row in Entity.objects.filter(pk__in=codes).values("credit_code", *sorted(fields))
+        }
+        for row in existing.values():
+            row["cluster_host_code"] = row.pop("cluster_host_id", None) or ""
+        if "premises" in self.absent and existing:
+            for row in existing.values():
+                row["premises"] = []
+            for entity_id, district_id, text in (
+                Address.objects.filter(entity_id__in=list(existing), kind="premises")
+                .order_by("entity_id", "position")
+                .values_list("entity_id", "district_id", "full_text")
+            ):
+                existing[entity_id]["premises"].append(AddressRecord(district_id, text))
+        return existing
+
+    # -- deciding ------------------------------------------------------------------------------
+
+    def _chunk(self, rows: Iterable[Row], *, final: bool) -> Iterator[EntityRecord]:
+        parsed = [self._parse(row) for row in rows]
+        existing = self._existing(parsed)
+        for p in parsed:
+            record = self._decide(p, existing.get(p.code), final=final)
+            if record is not None:
+                yield record
+
+    def _decide(self, p: _Parsed, old: dict[str, Any] | None, *, final: bool) -> EntityRecord | None:
+        row, values, problems = p.row, p.values, list(p.problems)
+        if not final and p.code:
+            first = self.seen.setdefault(p.code, row.number)
+            if first != row.number:
+                problems.append(
+                    Problem(
+                        row.number,
+                        "统一社会信用代码",
+                        f"与第{first}行重复：同一统一社会信用代码在文件中只能出现一次",
+                    )
+                )
+        for attr in self.absent:
+            values[attr] = old[attr] if old is not None else DEFAULTS[attr]
+        host = values.get("cluster_host_code", "")
+        if not final and not problems and host and host not in self.hosts:
+            # The host may be defined further down; judge this row once the whole file is read.
+            self.ctx.deferred.add(row)
+            return None
+        if not problems:
+            self._status_date(row, values, old, problems)
+        # Cells that could not be read get a stand-in so the checker still reports the row's
+        # other problems in the same pass; its findings about those cells are dropped.
+        unreadable = {pr.column for pr in problems}
+        stand_ins = {a: v for a, v in STAND_INS.items() if values.get(a) is None or HEADER[a] in unreadable}
+        record = self._record(p.code, {**values, **stand_ins})
+        for finding in self.checker.check(record):
+            column = CHECKER_FIELD_HEADER.get(finding.field, finding.field)
+            if column not in unreadable:
+                problems.append(
+                    Problem(row.number, column, self._message(finding.field, finding.message, host))
+                )
+        check_length(problems, row, "住所", record.domicile, 300)
+        if not problems:
+            self._host_rules(row, record, problems)
+        if problems:
+            if values.get("is_cluster_host"):
+                self.refused_hosts.setdefault(p.code, row.number)
+            self.ctx.reject(row, problems)
+            return None
+        if record.is_cluster_host:
+            self.hosts.add(record.credit_code)
+        else:
+            self.hosts.discard(record.credit_code)
+        if record.cluster_host_code:
+            self.referenced.setdefault(record.cluster_host_code, row.number)
+        return record
+
+    def _status_date(
+        self, row: Row, values: dict[str, Any], old: dict[str, Any] | None, problems: list[Problem]
+    ) -> None:
+        status, since = values.get("status", EntityStatus.ACTIVE), values.get("status_since")
+        label = labels()["status"].label_of
+        column = HEADER["status_since"]
+        if old is None:
+            if since is None and status != EntityStatus.ACTIVE:
+                problems.append(
+                    Problem(row.number, column, f"登记状态为“{label[status]}”的主体须填写状态变更日期")
+                )
+            return
+        if status == old["status"]:
+            if since is None:
+                values["status_since"] = old["status_since"]
+            return
+        if since is None:
+            problems.append(
+                Problem(
+                    row.number,
+                    column,
+                    f"登记状态由“{label[old['status']]}”变为“{label[status]}”，须填写状态变更日期",
+                )
+            )
+
+    def _record(self, code: str, values: dict[str, Any]) -> EntityRecord:
+        return EntityRecord(
+            credit_code=code,
+            name=values["name"],
+            entity_type=values["entity_type"],
+            legal_representative=values["legal_representative"],
+            established_on=values["established_on"],
+            industry_division=values["industry_division"],
+            registration_authority=values["registration_authority"],
+            district_code=values["district_code"],
+            domicile=values["domicile"],
+            status=values["status"],
+            status_since=values["status_since"],
+            industry_section=values.get("industry_section", ""),
+            registered_capital=values["registered_capital"],
+            premises=list(values["premises"]),
+            contact_name=values["contact_name"],
+            contact_phone=values["contact_phone"],
+            credit_risk_class=values["credit_risk_class"],
+            credit_risk_date=values["credit_risk_date"],
+            is_cluster_host=values["is_cluster_host"],
+            cluster_host_code=values["cluster_host_code"],
+        )
+
+    def _message(self, checker_field: str, message: str, host: str) -> str:
+        if checker_field == "托管机构" and host and host not in self.hosts:
+            if host in self.refused_hosts:
+                return f"托管机构“{host}”（第{self.refused_hosts[host]}行）本身未能导入，请先修正该行"
+            return f"“{host}”既不是名录库中的集群注册托管机构，也没有在本文件中登记为托管机构"
+        return message
+
+    def _host_rules(self, row: Row, record: EntityRecord, problems: list[Problem]) -> None:
+        code = record.credit_code
+        if record.is_cluster_host or code not in self.hosts:
+            return
+        # This row takes the 托管机构 mark away from a host.
+        column = HEADER["is_cluster_host"]
+        if code in self.referenced:
+            problems.append(
+                Problem(
+                    row.number,
+                    column,
+                    f"本文件第{self.referenced[code]}行的主体登记在该托管机构名下，不能取消其集群注册托管机构标记",
+                )
+            )
+            return
+        hosted = Entity.objects.filter(cluster_host_id=code).count()
+        if hosted:
+            problems.append(
+                Problem(
+                    row.number,
+                    column,
+                    f"名录库中仍有{hosted}户主体登记在该托管机构名下，不能取消其集群注册托管机构标记"
+                    "（请先把这些主体转到其他托管机构）",
+                )
+            )
+
+
+__all__ = [
+    "ENTITIES",
+    "Counts",
+    "ImportContext",
+    "RegisterSpec",
+    "import_entities",
+    "new_run_directory",
+    "run_import",
+]
