@@ -1,0 +1,158 @@
+"""The planner's path in the browser (Django's test client), and what the public may see."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from gongkai.conftest import make_user
+from gongkai.core import roles
+from gongkai.core.models import AuditEvent
+from gongkai.inspections import services
+from gongkai.inspections.models import BundleAccess, Task
+from gongkai.inspections.tests import factories as f
+from gongkai.registry.tests.factories import make_entity
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_task(plan_pk, **extra):
+    data = {
+        "name": "2026年企业年报抽查", "strata_mode": "none", "ratio_all": "50", "min_count": "0", "team_size": "2",
+        "max_load": "0", "period_start": "2026-12-01", "period_end": "2026-12-31", "seed_source": "公开摇骰仪式",
+        "seed_not_before": (timezone.localtime() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "exclude_same_item_this_year": "on", "apply_yearly_cap": "on",
+    }
+    data.update(extra)
+    return data
+
+
+def test_planner_goes_from_item_to_verified_public_task(client, tmp_path):
+    for i in range(6):
+        make_entity(name=f"浏览器主体{i}")
+    for _ in range(3):
+        f.officer()
+    planner = make_user("planner", roles.PLANNER)
+    client.force_login(planner)
+    # item
+    r = client.post("/staff/inspections/items/new/", {"code": "SCJG-QY-01", **f.ITEM_VALUES})
+    assert r.status_code == 302
+    client.post("/staff/inspections/items/SCJG-QY-01/", {"action": "publish"})
+    # plan
+    r = client.post("/staff/inspections/plans/new/", {
+        "department": "SCJG", "year": "2026", "name": "年度计划", "content": "年报", "period": "全年",
+        "ratio": "3%", "frequency": "一次", "quantity": "",
+    })
+    plan_url = r["Location"]
+    client.post(plan_url)  # publish
+    plan_pk = int(plan_url.rstrip("/").rsplit("/", 1)[1])
+    item_pk = services.InspectionItem.objects.get(code="SCJG-QY-01").pk
+    r = client.post(f"/staff/inspections/plans/{plan_pk}/tasks/new/", _form_task(plan_pk, items=[item_pk]))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    task = Task.objects.get()
+    page = client.get(f"/staff/inspections/tasks/{task.public_id}/").content.decode()
+    assert "在营主体 6 户" in page and "合计抽取 3 户" in page
+    client.post(f"/staff/inspections/tasks/{task.public_id}/", {"action": "announce"})
+    task.refresh_from_db()
+    assert task.state == "announced"
+    public = client.get(f"/inspections/tasks/{task.public_id}/").content.decode()
+    assert task.commitment in public
+    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=5)):
+        client.force_login(planner)
+        client.post(f"/staff/inspections/tasks/{task.public_id}/",
+                    {"action": "draw", "seed": "27182818284590452353", "evidence": "摇骰视频链接"})
+    task.refresh_from_db()
+    assert task.state == "drawn"
+    client.logout()
+    public = client.get(f"/inspections/tasks/{task.public_id}/").content.decode()
+    assert "27182818284590452353" in public and "浏览器主体" in public
+    bundle = client.get(f"/inspections/tasks/{task.public_id}/bundle.json")
+    verifier = client.get("/inspections/verifier/gongkai_draw.py")
+    (tmp_path / "bundle.json").write_bytes(bundle.content)
+    (tmp_path / "gongkai_draw.py").write_bytes(b"".join(verifier.streaming_content))
+    # A stranger with only the bundle and the verifier, standard library only:
+    run = subprocess.run([sys.executable, "-I", "gongkai_draw.py", "verify", "bundle.json"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert run.stdout.strip() == "VALID", run.stdout + run.stderr
+
+
+def _risk_task():
+    item = f.published_item()
+    plan = f.published_plan()
+    for cls, label in zip("ABCD", "甲乙丙丁", strict=True):
+        make_entity(name=f"风险{label}主体", credit_risk_class=cls, credit_risk_date=dt.date(2025, 1, 1))
+    f.officer()
+    f.officer()
+    task = f.draft_task(plan, [item], strata_mode="risk", ratios={"*": "100"})
+    task = services.task_announce(actor="test", task=task)
+    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
+        return services.task_draw(actor="test", task=task, seed="11111111112222222222", evidence="x")
+
+
+def test_risk_stratified_task_keeps_classes_private(client):
+    task = _risk_task()
+    page = client.get(f"/inspections/tasks/{task.public_id}/").content.decode()
+    assert "层1" in page and "风险甲主体" in page
+    for leak in ("A类", "B类", "信用风险低", "信用风险高", '"层1"'):
+        assert leak not in page
+    assert client.get(f"/inspections/tasks/{task.public_id}/bundle.json").status_code == 404
+    assert client.get(f"/inspections/tasks/{task.public_id}/frozen.json").status_code == 404
+
+
+def test_full_bundle_only_for_named_auditors_and_audited(client):
+    task = _risk_task()
+    planner = make_user("planner2", roles.PLANNER)
+    client.force_login(planner)
+    assert client.get(f"/staff/inspections/tasks/{task.public_id}/bundle.json").status_code == 403
+    from django.contrib.auth.models import Permission
+
+    auditor = make_user("auditor", roles.PLANNER)
+    auditor.user_permissions.add(Permission.objects.get(codename="view_full_bundle"))
+    BundleAccess.objects.create(task=task, user=auditor, organisation="聊城市纪委监委派驻纪检监察组")
+    client.force_login(auditor)
+    response = client.get(f"/staff/inspections/tasks/{task.public_id}/bundle.json")
+    assert response.status_code == 200
+    assert json.loads(response.content)["result"]["commitment"] == task.commitment
+    assert AuditEvent.objects.filter(action="inspections.task.bundle_access", actor=auditor).count() == 1
+
+
+def test_draft_tasks_are_not_public(client):
+    item = f.published_item()
+    task = f.draft_task(f.published_plan(), [item])
+    assert client.get(f"/inspections/tasks/{task.public_id}/").status_code == 404
+    assert task.public_id not in client.get("/inspections/").content.decode()
+
+
+def test_public_roster_shows_nothing_private(client):
+    officer = f.officer()
+    aux = f.officer(enforcement=False)
+    page = client.get("/inspections/officers/").content.decode()
+    assert officer.name in page and officer.certificate_no in page
+    assert aux.name not in page and officer.code not in page
+
+
+def test_four_tabs_render(client):
+    f.published_item()
+    f.published_plan()
+    for tab in ("items", "plans", "tasks", "results"):
+        response = client.get(f"/inspections/?tab={tab}")
+        assert response.status_code == 200
+    assert "企业年度报告公示情况检查" in client.get("/inspections/?tab=items").content.decode()
+
+
+def test_seed_form_errors_are_shown_and_nothing_drawn(client):
+    item = f.published_item()
+    for _ in range(3):
+        make_entity()
+        f.officer()
+    task = services.task_announce(actor="test", task=f.draft_task(f.published_plan(), [item]))
+    client.force_login(make_user("planner3", roles.PLANNER))
+    page = client.post(f"/staff/inspections/tasks/{task.public_id}/",
+                       {"action": "draw", "seed": "123", "evidence": "x"}).content.decode()
+    assert "未到公告的种子最早录入时间" in page
+    task.refresh_from_db()
+    assert task.state == "announced"
