@@ -21,6 +21,7 @@ from gongkai.inspections.forms import (
     AttachmentForm,
     ItemCreateForm,
     ItemForm,
+    ItemImportForm,
     PlanForm,
     RecordForm,
     ReplacementForm,
@@ -51,8 +52,37 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @staff_view("inspections.view_inspectionitem")
 def item_list(request: HttpRequest) -> HttpResponse:
+    form = ItemImportForm()
+    if request.method == "POST":
+        _need(request, "inspections.add_inspectionitem")
+        form = ItemImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            _import_items(request, form.cleaned_data["file"], publish=bool(request.POST.get("publish")))
+            return redirect("staff-item-list")
     items = InspectionItem.objects.order_by("code", "-version")
-    return render(request, "inspections/item_list.html", {"items": items})
+    return render(request, "inspections/item_list.html", {"items": items, "form": form})
+
+
+def _import_items(request: HttpRequest, upload, *, publish: bool) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from gongkai.core.tabular import TableError
+    from gongkai.inspections.catalogue import import_items
+
+    suffix = Path(upload.name).suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        try:
+            result = import_items(actor=request.user, path=tmp.name, publish=publish, name=upload.name)
+        except TableError as exc:
+            messages.error(request, f"文件被拒绝，未做任何修改：{exc}")
+            return
+    messages.success(request, f"新增或修订 {len(result.saved)} 项，未变化 {result.unchanged} 项，发布 {result.published} 项。")
+    for p in result.problems:
+        messages.error(request, f"第{p.row}行 {p.column}：{p.message}（该行未导入）")
 
 
 @staff_view("inspections.add_inspectionitem")
