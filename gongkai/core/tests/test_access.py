@@ -1,5 +1,7 @@
 """Every staff URL needs a staff login; roles grant exactly their modules."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
