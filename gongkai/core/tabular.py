@@ -202,7 +202,7 @@ class Labels:
 # --- files -------------------------------------------------------------------------------------
 
 
-def file_kind(name: str) -> str:
+def file_kind(name: str, *, action: str = "导入") -> str:
     """ "xlsx" or "csv" from the file name; anything else is refused."""
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
@@ -211,9 +211,10 @@ def file_kind(name: str) -> str:
         return "csv"
     if suffix == ".xls":
         raise TableError(
-            "不支持旧版Excel文件（.xls），请在Excel中“另存为”Excel工作簿（.xlsx）或CSV UTF-8后再导入"
+            f"不支持旧版Excel文件（.xls）：只能{action}Excel工作簿（.xlsx）或CSV文件"
+            + ("，请在Excel中“另存为”.xlsx或CSV UTF-8后再导入" if action == "导入" else "")
         )
-    raise TableError(f"只能导入.xlsx或.csv文件，“{Path(name).name}”不是")
+    raise TableError(f"只能{action}.xlsx或.csv文件，“{Path(name).name}”不是")
 
 
 def sniff(head: bytes, kind: str) -> str | None:
@@ -672,7 +673,7 @@ class TableWriter:
 
     def __init__(self, path: str | os.PathLike[str], headers: Sequence[str], *, sheet: str = "Sheet1"):
         self.path = Path(path)
-        self.kind = file_kind(self.path.name)
+        self.kind = file_kind(self.path.name, action="导出")
         self.count = 0
         self._part = self.path.with_name(self.path.name + ".part")
         if self.kind == "csv":
