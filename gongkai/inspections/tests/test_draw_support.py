@@ -202,7 +202,7 @@ def reference_replacements(frozen: dict, seed: str, result: dict, events: list) 
 
 # Ids mix ASCII, CJK, an accented letter and a character outside the BMP, so that code point order,
 # UTF-8 order and UTF-16 order would disagree if anything compared them the wrong way.
-ID_ALPHABET = st.sampled_from(list("0123459ABXZaz") + ["é", "中", "国", "\U0001d11e", "\uff21"])
+ID_ALPHABET = st.sampled_from([*"0123459ABXZaz", "é", "中", "国", "\U0001d11e", "\uff21"])
 member_ids = st.text(ID_ALPHABET, min_size=1, max_size=5)
 UNITS = ["U1", "U2", "U3"]
 DEPARTMENTS = ["SCJG", "YJ", "SW"]

@@ -1,0 +1,204 @@
+"""Benchmark: the draw engine of ``gongkai-draw/1`` (no database).
+
+Cases, each in its own process so that its peak memory is its own:
+
+* ``compute-1m``: the engine computes a draw for 1,000,000 members in 4 strata, a 3 % sample and
+  300 officers, from a frozen document held as ordinary JSON objects (target under 1.5 s);
+* ``verify-1m``: ``gongkai verify-draw`` on the bundle of that draw, as a command in a fresh process
+  (interpreter and Django start-up included; target under 3 s), and the same with the downloadable
+  single-file verifier;
+* ``compute-15m``: 15,000,000 members, same proportions, held as ``MemberColumns``: seconds (target
+  under 20 s) and peak memory (target under 2 GiB).
+
+``--quick`` uses 100,000 members (and 1,500,000 for the large case). The populations are synthetic
+and deterministic: 18-character ids, 12 units, strata of 10 / 30 / 45 / 15 %, officers in four
+departments with random item qualifications, teams of two with one officer of SCJG, 所所交叉 on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import benchlib
+
+from gongkai.inspections import gongkai_draw as gd
+
+BENCH = "draw"
+SEED = "31415926535897932384"
+STRATA = (("A", 26), ("B", 103), ("C", 218), ("D", 256))  # cumulative thresholds of a random byte
+RATE = 0.03
+UNITS = [f"U{n:02d}" for n in range(1, 13)]
+ITEMS = [f"SJ-{n:03d}" for n in range(1, 11)]
+TASK_ITEMS = ["SJ-002", "SJ-005"]
+DEPARTMENTS = ["SCJG"] * 10 + ["YJ"] * 4 + ["ZL"] * 3 + ["SW"] * 3
+
+
+def _size(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n:,}"
+
+
+def synthetic_frozen(members: int, *, officers: int = 300, columns: bool = False, seed: int = 2026) -> dict:
+    """A deterministic frozen document with ``members`` members (as lists, or as MemberColumns)."""
+    rng = random.Random(seed)
+    classes = rng.randbytes(members)
+    units = rng.randbytes(members)
+    chunk = 1_000_000
+    pieces: list = [[] for _ in STRATA]  # ids (lists) or joined UTF-8 chunks (columns)
+    codes = [array("H") for _ in STRATA]
+    for start in range(0, members, chunk):
+        groups: list = [[] for _ in STRATA]
+        for i in range(start, min(start + chunk, members)):
+            byte = classes[i]
+            number = 0 if byte < 26 else 1 if byte < 103 else 2 if byte < 218 else 3
+            groups[number].append(f"913715{i * 37:012d}")
+            codes[number].append(units[i] % len(UNITS))
+        for number, group in enumerate(groups):
+            if columns and group:  # only one chunk of Python strings exists at a time
+                pieces[number].append("\x1f".join(group).encode("ascii"))
+            elif group:
+                pieces[number].extend(group)
+    strata = []
+    for (name, _), chunks, unit_codes in zip(STRATA, pieces, codes, strict=True):
+        if columns:
+            body = gd.MemberColumns(b"\x1f".join(chunks), unit_codes, UNITS)
+            chunks.clear()
+        else:
+            body = [{"id": i, "unit": UNITS[code]} for i, code in zip(chunks, unit_codes, strict=True)]
+        strata.append({"name": name, "quota": round(len(body) * RATE), "members": body})
+    inspectors = []
+    for n in range(officers):
+        inspectors.append(
+            {
+                "id": f"3715{n * 7919 % 100000:05d}{n:04d}",
+                "name": f"检查员{n}",
+                "department": rng.choice(DEPARTMENTS),
+                "unit": rng.choice(UNITS),
+                "items": [item for item in ITEMS if rng.random() < 0.8],
+            }
+        )
+    inspectors.sort(key=lambda inspector: inspector["id"])
+    conflicts = sorted(
+        {(rng.choice(inspectors)["id"], f"913715{rng.randrange(members) * 37:012d}") for _ in range(600)}
+    )
+    return {
+        "protocol": gd.PROTOCOL,
+        "plan": f"BENCH-{members}",
+        "title": "基准测试任务",
+        "seed_source": "benchmark",
+        "seed_not_before": "2026-03-02T10:00:00+08:00",
+        "strata": strata,
+        "items": TASK_ITEMS,
+        "team": {"size": 2, "departments": ["SCJG"]},
+        "inspectors": inspectors,
+        "rules": {"cross_unit": True, "max_load": 0},
+        "conflicts": [list(pair) for pair in conflicts],
+    }
+
+
+def case_compute(members: int) -> None:
+    frozen = synthetic_frozen(members)
+    benchlib.log(f"  generated {members:,} members; computing")
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        run = gd.run_draw(frozen, SEED)
+        times.append(time.perf_counter() - started)
+    seconds = sorted(times)[1]
+    selected = sum(len(s["selected"]) for s in run.result["strata"])
+    benchlib.log(f"  runs {', '.join(f'{t:.2f}' for t in times)} s; {selected:,} selected")
+    benchlib.emit(
+        BENCH,
+        f"compute {_size(members)} members, 4 strata, 3 %, 300 officers (engine, no DB)",
+        "seconds",
+        seconds,
+        "< 1.5 s",
+        seconds < 1.5,
+        note=f"median of 3; {selected:,} selected, {len(run.result['unassigned'])} unassigned",
+    )
+
+
+def case_verify(members: int) -> None:
+    frozen = synthetic_frozen(members)
+    result = gd.compute_draw(frozen, SEED)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bundle.json"
+        path.write_text(json.dumps({"frozen": frozen, "seed": SEED, "result": result}, ensure_ascii=False))
+        del frozen, result
+        benchlib.log(f"  bundle of {members:,} members: {path.stat().st_size / 2**20:.0f} MiB")
+        env = dict(os.environ, SECRET_KEY=benchlib.BENCH_SECRET_KEY, DEBUG="0")
+        commands = {
+            "gongkai verify-draw": [str(benchlib.PROJECT_DIR / ".venv" / "bin" / "gongkai"), "verify-draw"],
+            "gongkai_draw.py verify (single file)": [sys.executable, "-I", gd.__file__, "verify"],
+        }
+        for label, command in commands.items():
+            times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                proc = subprocess.run(
+                    [*command, str(path)], capture_output=True, text=True, env=env, check=False
+                )
+                times.append(time.perf_counter() - started)
+                if proc.returncode != 0 or proc.stdout != "VALID\n":
+                    raise SystemExit(f"{label} failed: {proc.stdout} {proc.stderr}")
+            seconds = sorted(times)[1]
+            benchlib.log(f"  {label}: {', '.join(f'{t:.2f}' for t in times)} s")
+            benchlib.emit(
+                BENCH,
+                f"{label} {_size(members)} bundle",
+                "seconds",
+                seconds,
+                "< 3 s",
+                seconds < 3,
+                note="median of 3, whole process",
+            )
+
+
+def case_compute_large(members: int) -> None:
+    frozen = synthetic_frozen(members, columns=True)
+    before = benchlib.peak_mib()
+    benchlib.log(f"  generated {members:,} members as MemberColumns; peak so far {before:.0f} MiB")
+    started = time.perf_counter()
+    run = gd.run_draw(frozen, SEED)
+    seconds = time.perf_counter() - started
+    import resource
+
+    peak = benchlib.peak_mib()
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    selected = sum(len(s["selected"]) for s in run.result["strata"])
+    label = f"compute {_size(members)} members, 4 strata, 3 %, 300 officers (engine, MemberColumns)"
+    note = f"{selected:,} selected; largest hashing worker {workers:.0f} MiB (shares the parent's pages)"
+    benchlib.emit(BENCH, label, "seconds", seconds, "< 20 s", seconds < 20, note=note)
+    benchlib.emit(BENCH, label, "peak memory MiB", peak, "< 2048 MiB", peak < 2048, note=note)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 members (1,500,000 for the large case)")
+    parser.add_argument("--case", choices=["compute", "verify", "large"], help=argparse.SUPPRESS)
+    parser.add_argument("--members", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case:
+        {"compute": case_compute, "verify": case_verify, "large": case_compute_large}[args.case](args.members)
+        return
+    size, large = (100_000, 1_500_000) if args.quick else (1_000_000, 15_000_000)
+    for case, members in (("compute", size), ("verify", size), ("large", large)):
+        benchlib.log(f"draw: {case} {members:,}")
+        if benchlib.run_child(Path(__file__), ["--case", case, "--members", str(members)]) != 0:
+            benchlib.emit(
+                BENCH, f"{case} {_size(members)}", "seconds", None, note="the case failed; see stderr"
+            )
+
+
+if __name__ == "__main__":
+    main()
