@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .errors import EvaluationError
 from .evaluate import PolicyResult, evaluate_policy, years_between
 from .nodes import Binary, Call, ListLiteral, Literal, Name, Node, Not
 from .policy import Criterion, Policy
-from .types import Catalogue, FactSpec
+from .types import Catalogue, FactSpec, check_facts
 
 ICONS = {"pass": "✔", "fail": "✘", "unknown": "？"}
 STATUS_TEXT = {
@@ -226,15 +227,35 @@ def _shape(node: Node, catalogue: Catalogue) -> _Shape | None:
     return None
 
 
-_SHAPES: weakref.WeakKeyDictionary[Criterion, _Shape | None] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Prepared:
+    """What explaining a criterion needs that does not depend on the beneficiary (computed once)."""
+
+    names: tuple[str, ...]
+    shape: _Shape | None
+    source_note: str  # without as-of dates
+    requirement: str  # for a shape: the requirement part of the sentence
 
 
-def _criterion_shape(criterion: Criterion, catalogue: Catalogue) -> _Shape | None:
+_PREPARED: weakref.WeakKeyDictionary[Criterion, _Prepared] = weakref.WeakKeyDictionary()
+
+
+def _prepared(criterion: Criterion, catalogue: Catalogue) -> _Prepared:
     try:
-        return _SHAPES[criterion]
+        return _PREPARED[criterion]
     except KeyError:
-        shape = _SHAPES[criterion] = _shape(criterion.when.node, catalogue)
-        return shape
+        pass
+    names = criterion.when.facts
+    shape = _shape(criterion.when.node, catalogue)
+    requirement = ""
+    if shape is not None:
+        if len(shape.parts) == 1:
+            requirement = shape.parts[0].phrase
+        else:
+            requirement = shape.joiner.join(f"{catalogue[p.fact].label}{p.phrase}" for p in shape.parts)
+    prepared = _Prepared(names, shape, _source_note(list(names), catalogue, None), requirement)
+    _PREPARED[criterion] = prepared
+    return prepared
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -264,21 +285,23 @@ def explain_criterion(
     on: dt.date,
     as_of: Mapping[str, dt.date] | None = None,
 ) -> CriterionExplanation:
-    used = {name: facts.get(name) for name in criterion.when.facts}
+    prepared = _prepared(criterion, catalogue)
+    used = {name: facts.get(name) for name in prepared.names}
     missing = [name for name, value in used.items() if value is None]
     icon = ICONS[status]
-    names = list(used)
     if status == "unknown":
         labels = "、".join(f"“{catalogue[name].label}”" for name in missing) or "所需数据"
-        text = f"{icon} {criterion.label}：缺少{labels}数据，请补充{_source_note(missing, catalogue, as_of)}"
+        note = _source_note(missing, catalogue, as_of)
+        text = f"{icon} {criterion.label}：缺少{labels}数据，请补充{note}"
         return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
-    shape = _criterion_shape(criterion, catalogue)
+    note = prepared.source_note if as_of is None else _source_note(list(prepared.names), catalogue, as_of)
+    shape = prepared.shape
     if shape is None:
         shown = "；".join(
             f"{catalogue[name].label}：{format_value(catalogue[name], value)}" for name, value in used.items()
         )
         detail = f"（{shown}）" if shown else ""
-        text = f"{icon} {criterion.label}{detail}{_source_note(names, catalogue, as_of)}"
+        text = f"{icon} {criterion.label}{detail}{note}"
         return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
     values = []
     seen: set[str] = set()
@@ -292,14 +315,10 @@ def explain_criterion(
         if part.years_to is not None and value is not None:
             to = on.isoformat() if part.years_to == "today" else part.years_to
             years = years_between(value, to)
-            if years is not None:
-                shown += f"（至{to}满{years}年）" if years >= 0 else ""
+            if years is not None and years >= 0:
+                shown += f"（至{to}满{years}年）"
         values.append(f"{spec.label}为{shown}")
-    if len(shape.parts) == 1:
-        requirement = shape.parts[0].phrase
-    else:
-        requirement = shape.joiner.join(f"{catalogue[p.fact].label}{p.phrase}" for p in shape.parts)
-    text = f"{icon} {criterion.label}：您的{'，'.join(values)}，要求{requirement}{_source_note(names, catalogue, as_of)}"
+    text = f"{icon} {criterion.label}：您的{'，'.join(values)}，要求{prepared.requirement}{note}"
     return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
 
 
@@ -336,3 +355,22 @@ def explain(
         missing = list(dict.fromkeys(name for c in criteria for name in c.missing))
         summary += "，请补充：" + "、".join(catalogue[name].label for name in missing)
     return Explanation(policy, on, result.status, summary, criteria, result.amount, missing)
+
+
+def explain_all(
+    policies: Sequence[Policy],
+    facts: Mapping[str, Any],
+    on: dt.date,
+    *,
+    as_of: Mapping[str, dt.date] | None = None,
+) -> list[Explanation]:
+    """One beneficiary against many policies (its page of matches): facts are checked once."""
+    names: dict[str, None] = {}
+    for policy in policies:
+        names.update(dict.fromkeys(policy.facts_used))
+    if policies:
+        problem = check_facts(policies[0].catalogue, facts, names)
+        if problem is not None:
+            name, why = problem
+            raise EvaluationError(f"数据项 {name}（{policies[0].catalogue[name].label}）的值{why}")
+    return [explain(policy, facts, on, as_of=as_of, checked=True) for policy in policies]

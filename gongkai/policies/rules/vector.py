@@ -68,6 +68,16 @@ def _no_bits(n: int) -> np.ndarray:
     return bits
 
 
+def rows_of(bits: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the set bits (ascending); fast when few are set, as for the eligible of a policy."""
+    nonzero = np.flatnonzero(bits)
+    if len(nonzero) * 8 > n // 4:
+        return np.flatnonzero(unpack(bits, n))
+    expanded = np.unpackbits(bits[nonzero], bitorder="little").view(bool)
+    rows = (nonzero[:, None] * 8 + np.arange(8)).ravel()[expanded]
+    return rows[rows < n]
+
+
 def popcount(bits: np.ndarray) -> int:
     return int(np.bitwise_count(bits).sum(dtype=np.int64))
 
@@ -586,8 +596,8 @@ class VectorEvaluator:
                 present = [c for s in values if (c := vocab.code(s)) is not None]
                 if not present:
                     return Val("bool", self.none, known, err)
-                return self.boolean(np.isin(needle.data, present), known, err)
-            return self.boolean(np.isin(needle.data, list(values)), known, err)
+                return self.boolean(_any_equal(needle.data, present), known, err)
+            return self.boolean(_any_equal(needle.data, list(values)), known, err)
         # a list literal with computed elements: any element equal, unknown if any element unknown
         truth: np.ndarray | None = None
         for item in haystack.data:
@@ -638,6 +648,17 @@ class VectorEvaluator:
             )
         result = functools.reduce(pick, [a.data for a in args])
         return Val("int", np.broadcast_to(np.asarray(result, dtype=np.int64), (self.n,)), known, err)
+
+
+def _any_equal(values: np.ndarray, candidates: list) -> np.ndarray:
+    """values == c1 | values == c2 | … — for a handful of candidates much faster than np.isin, whose
+    default strategy is slow on columns with few distinct values."""
+    if len(candidates) > 8:
+        return np.isin(values, candidates, kind="sort")
+    mask = values == candidates[0]
+    for candidate in candidates[1:]:
+        mask |= values == candidate
+    return mask
 
 
 def _bound(x: Any) -> int:
@@ -718,12 +739,12 @@ class PolicyMatch:
     def eligible_rows(self) -> np.ndarray:
         if not self.in_force:
             return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero(unpack(self.eligible, self.n))  # type: ignore[arg-type]
+        return rows_of(self.eligible, self.n)  # type: ignore[arg-type]
 
     def undetermined_rows(self) -> np.ndarray:
         if not self.in_force:
             return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero(unpack(self.undetermined, self.n))  # type: ignore[arg-type]
+        return rows_of(self.undetermined, self.n)  # type: ignore[arg-type]
 
     def amounts(self) -> list[int | None]:
         """Amounts of the eligible rows in ascending row order (None: unknown)."""

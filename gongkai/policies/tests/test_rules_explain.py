@@ -140,3 +140,18 @@ def test_the_demo_vectors_explained():
         "✔ 近一年未受行政处罚：您的近一年行政处罚为0次，要求为0次（来源：行政处罚信息公示）",
         "✔ 非个体工商户：您的主体类型为农民专业合作社，要求不为“个体工商户”（来源：登记注册）",
     ]
+
+
+def test_explain_all_checks_facts_once_and_explains_each_policy():
+    from gongkai.policies.rules.errors import EvaluationError
+    from gongkai.policies.rules.explain import explain_all
+
+    policies = [
+        load_policy(DATA / name) for name in ("zjtx-little-giant-award.yaml", "rd-expense-subsidy.yaml")
+    ]
+    explanations = explain_all(
+        policies, {"recognitions": ["国家级专精特新小巨人"], "penalties_last_year": 0}, ON
+    )
+    assert [e.status for e in explanations] == ["eligible", "undetermined"]
+    with pytest.raises(EvaluationError, match="penalties_last_year"):
+        explain_all(policies, {"penalties_last_year": "0"}, ON)
