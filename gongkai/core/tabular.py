@@ -49,6 +49,7 @@ COLUMN_IGNORED = "该列已忽略"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+_DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
 
 
 class TableError(Exception):
@@ -64,12 +65,17 @@ class CellError(ValueError):
 
 def clean(text: str) -> str:
     """Cell text without surrounding white space (full-width spaces and zero-width marks included)."""
-    return text.strip().strip(_INVISIBLE).strip()
+    text = text.strip()
+    if text and (text[0] in _INVISIBLE or text[-1] in _INVISIBLE):
+        text = text.strip(_INVISIBLE + " \t\r\n\u3000\xa0")
+    return text
 
 
 def norm(text: str) -> str:
     """For codes, numbers, dates and labels: NFKC (full-width → half-width) and no white space."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).strip(_INVISIBLE)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_DROP_INVISIBLE)
+    return "".join(text.split())
 
 
 def half_width(text: str) -> str:
@@ -123,6 +129,11 @@ _DATE_PATTERNS = [
 
 def parse_date(text: str) -> dt.date:
     """YYYY-MM-DD (also YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD); an Excel time part of 00:00 is fine."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass  # explained below
     value = norm(text)
     value = re.sub(r"(?<=\d)(T|\s)?00:00(:00)?$", "", value)
     for pattern in _DATE_PATTERNS:
@@ -164,6 +175,10 @@ _NO = {"否", "N", "NO", "FALSE", "0", "×", ""}
 
 
 def parse_yes_no(text: str) -> bool:
+    if text == "否":
+        return False
+    if text == "是":
+        return True
     value = norm(text).upper()
     if value in _YES:
         return True
@@ -190,8 +205,12 @@ class Labels:
                 self._lookup.setdefault(norm(inner).upper(), value)
         for alias, value in (aliases or {}).items():
             self._lookup[norm(alias).upper()] = value
+        self._exact = {**{v: v for v in self.label_of}, **{label: v for v, label in self.label_of.items()}}
 
     def parse(self, text: str) -> str:
+        value = self._exact.get(text)
+        if value is not None:
+            return value
         value = self._lookup.get(norm(text).upper())
         if value is None:
             allowed = "、".join(self.label_of.values())
@@ -321,7 +340,7 @@ def open_table(path: str | os.PathLike[str], *, name: str | None = None) -> Tabl
 
 
 def _is_blank(cells: Sequence[str]) -> bool:
-    return all(not clean(c) for c in cells)
+    return not clean("".join(cells))
 
 
 class _CsvTable(Table):
@@ -369,8 +388,12 @@ class _CsvTable(Table):
 
     def rows(self) -> Iterator[Row]:
         while (cells := self._next()) is not None:
-            if not _is_blank(cells):
-                yield Row(self._number, tuple(unquote_formula(c) for c in cells))
+            joined = "".join(cells)
+            if not clean(joined):
+                continue
+            if "'" in joined:
+                cells = [unquote_formula(c) for c in cells]
+            yield Row(self._number, tuple(cells))
 
     def close(self) -> None:
         self._raw.close()

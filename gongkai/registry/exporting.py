@@ -21,6 +21,7 @@ from gongkai.core.tabular import TableWriter
 from gongkai.registry.choices import AddressKind, EntityStatus, EntityType
 from gongkai.registry.columns import ENTITY_HEADERS
 from gongkai.registry.models import Address, Entity
+from gongkai.registry.records import EntityRecord
 
 INTERNAL_HEADERS = ("信用风险分类", "分类日期")
 _FIELDS = (
@@ -119,6 +120,32 @@ def entity_rows(
             row += [risk, _date(risk_date)]
         row += ["是" if is_host else "否", host or ""]
         yield row
+
+
+def record_cells(record: EntityRecord, *, include_internal: bool = True) -> list[str]:
+    """The file row of a record that was never stored (the demo generator, the benchmarks)."""
+    types, statuses = _labels()
+    row = [
+        record.credit_code,
+        record.name,
+        types.get(record.entity_type, record.entity_type),
+        record.legal_representative,
+        decimal_text(record.registered_capital),
+        _date(record.established_on),
+        statuses.get(record.status, record.status),
+        _date(record.status_since),
+        record.industry_section,
+        record.industry_division,
+        record.registration_authority,
+        record.district_code,
+        record.domicile,
+        "\n".join(f"{p.district_code} {p.full_text}" for p in record.premises),
+        record.contact_name,
+        record.contact_phone,
+    ]
+    if include_internal:
+        row += [record.credit_risk_class, _date(record.credit_risk_date)]
+    return [*row, "是" if record.is_cluster_host else "否", record.cluster_host_code]
 
 
 def export_entities(

@@ -301,6 +301,14 @@ def parse_premises(text: str) -> list[AddressRecord]:
     return places
 
 
+def parse_capital(text: str) -> Any:
+    return tabular.parse_decimal(text, max_digits=16, decimal_places=4, label="注册资本")
+
+
+def parse_section(text: str) -> str:
+    return tabular.norm(text).upper()
+
+
 def parse_division(text: str) -> str:
     value = tabular.norm(text)
     return value.zfill(2) if value.isdigit() and len(value) == 1 else value
@@ -337,6 +345,7 @@ class _EntityRows:
         self.refused_hosts: dict[str, int] = {}
         self.absent = {ATTR[h] for h in self.columns.absent if ATTR[h] in KEPT_WHEN_ABSENT}
         self.today = timezone.localdate()
+        self._cell_plan()
 
     def records(self) -> Iterator[EntityRecord]:
         for chunk in batched(self.ctx.table.rows(), CHUNK):
@@ -347,48 +356,64 @@ class _EntityRows:
 
     # -- parsing -----------------------------------------------------------------------------
 
+    def _cell_plan(self) -> None:
+        """Where each present column is, and how its cells are read (computed once per file)."""
+        at = self.columns.index
+        parsers: list[tuple[str, Callable[[str], Any], Any, str]] = [
+            ("entity_type", labels()["entity_type"].parse, None, "主体类型不能为空"),
+            ("registered_capital", parse_capital, None, ""),
+            ("established_on", tabular.parse_date, None, "成立日期不能为空"),
+            ("status", labels()["status"].parse, EntityStatus.ACTIVE, ""),
+            ("status_since", tabular.parse_date, None, ""),
+            ("industry_section", parse_section, "", ""),
+            ("industry_division", parse_division, "", "行业大类不能为空"),
+            ("district_code", tabular.norm, "", "住所区划代码不能为空"),
+            ("premises", parse_premises, [], ""),
+            ("contact_phone", tabular.half_width, "", ""),
+            ("credit_risk_class", labels()["credit_risk_class"].parse, "", ""),
+            ("credit_risk_date", tabular.parse_date, None, ""),
+            ("is_cluster_host", tabular.parse_yes_no, False, ""),
+            ("cluster_host_code", parse_host_code, "", ""),
+        ]
+        self.code_at = at["统一社会信用代码"]
+        self.texts = [
+            (attr, at[HEADER[attr]], HEADER[attr], TEXT_LIMITS.get(attr, 0))
+            for attr in ("name", "legal_representative", "registration_authority", "domicile", "contact_name")
+            if HEADER[attr] in at
+        ]
+        self.parsers = [(a, at[HEADER[a]], HEADER[a], f, d, r) for a, f, d, r in parsers if HEADER[a] in at]
+
     def _parse(self, row: Row) -> _Parsed:
-        get = self.columns.get
+        cells, number = row.cells, row.number
+        width = len(cells)
+        clean = tabular.clean
         problems: list[Problem] = []
         values: dict[str, Any] = {}
-
-        def cell(attr: str, parser: Callable[[str], Any], default: Any = None, *, required: str = "") -> None:
-            header = HEADER[attr]
-            if not self.columns.has(header):
-                return
-            text = get(row, header)
-            if not text and required:
-                problems.append(Problem(row.number, header, required))
-            values[attr] = parse_cell(problems, row, header, text, parser, default)
-
-        code = creditcode.normalise(get(row, "统一社会信用代码"))
-        for attr in ("name", "legal_representative", "registration_authority", "domicile", "contact_name"):
-            if self.columns.has(HEADER[attr]):
-                values[attr] = get(row, HEADER[attr])
-                if attr in TEXT_LIMITS:
-                    check_length(problems, row, HEADER[attr], values[attr], TEXT_LIMITS[attr])
-        cell("entity_type", labels()["entity_type"].parse, required="主体类型不能为空")
-        cell(
-            "registered_capital",
-            lambda t: tabular.parse_decimal(t, max_digits=16, decimal_places=4, label="注册资本"),
-        )
-        cell("established_on", tabular.parse_date, required="成立日期不能为空")
-        cell("status", labels()["status"].parse, EntityStatus.ACTIVE)
-        cell("status_since", tabular.parse_date)
-        cell("industry_section", lambda t: tabular.norm(t).upper(), "")
-        cell("industry_division", parse_division, "", required="行业大类不能为空")
-        cell("district_code", tabular.norm, "", required="住所区划代码不能为空")
-        cell("premises", parse_premises, [])
-        cell("contact_phone", tabular.half_width, "")
-        cell("credit_risk_class", labels()["credit_risk_class"].parse, "")
-        cell("credit_risk_date", tabular.parse_date)
-        cell("is_cluster_host", tabular.parse_yes_no, False)
-        cell("cluster_host_code", parse_host_code, "")
-        if "contact_phone" in values:
-            check_length(problems, row, HEADER["contact_phone"], values["contact_phone"], 30)
+        code = creditcode.normalise(cells[self.code_at]) if self.code_at < width else ""
+        for attr, i, header, limit in self.texts:
+            text = clean(cells[i]) if i < width else ""
+            values[attr] = text
+            if limit and len(text) > limit:
+                problems.append(Problem(number, header, f"{header}过长（{len(text)}字，最多{limit}字）"))
+        for attr, i, header, parser, default, required in self.parsers:
+            text = clean(cells[i]) if i < width else ""
+            if not text:
+                if required:
+                    problems.append(Problem(number, header, required))
+                values[attr] = default
+                continue
+            try:
+                values[attr] = parser(text)
+            except CellError as exc:
+                problems.append(Problem(number, header, str(exc)))
+                values[attr] = default
+        phone = values.get("contact_phone")
+        if phone and len(phone) > 30:
+            problems.append(Problem(number, "联系电话", f"联系电话过长（{len(phone)}个字符，最多30个）"))
         for attr in ("status_since", "credit_risk_date"):
-            if values.get(attr) and values[attr] > self.today:
-                problems.append(Problem(row.number, HEADER[attr], f"{HEADER[attr]}{values[attr]}晚于今天"))
+            day = values.get(attr)
+            if day is not None and day > self.today:
+                problems.append(Problem(number, HEADER[attr], f"{HEADER[attr]}{day}晚于今天"))
         return _Parsed(row, code, values, problems)
 
     # -- the existing entities a chunk refers to -----------------------------------------------
@@ -455,8 +480,13 @@ class _EntityRows:
         # Cells that could not be read get a stand-in so the checker still reports the row's
         # other problems in the same pass; its findings about those cells are dropped.
         unreadable = {pr.column for pr in problems}
-        stand_ins = {a: v for a, v in STAND_INS.items() if values.get(a) is None or HEADER[a] in unreadable}
-        record = self._record(p.code, {**values, **stand_ins})
+        if unreadable:
+            stand_ins = {
+                a: v for a, v in STAND_INS.items() if values.get(a) is None or HEADER[a] in unreadable
+            }
+            record = self._record(p.code, {**values, **stand_ins})
+        else:
+            record = self._record(p.code, values)
         for finding in self.checker.check(record):
             column = CHECKER_FIELD_HEADER.get(finding.field, finding.field)
             if column not in unreadable:
