@@ -43,6 +43,7 @@ from gongkai.policies.rules.policy import Policy
 from gongkai.policies.rules.types import default_catalogue
 from gongkai.policies.rules.vector import (
     BoolColumn,
+    Column,
     Frame,
     IntColumn,
     ListColumn,
@@ -125,7 +126,7 @@ def synthetic_frame(n: int, seed: int = SEED) -> Frame:
     elems = vocab.codes(RECOGNITIONS)[np.nonzero(counts)[1]].astype(np.int32)
     del counts
 
-    columns = {
+    columns: dict[str, Column] = {
         "district": categorical(DISTRICTS),
         "entity_type": categorical(ENTITY_TYPES, ENTITY_TYPE_P),
         "status": categorical(STATUSES, STATUS_P),

@@ -22,6 +22,7 @@ from gongkai.policies.rules.vector import (
     pack,
     plan,
     popcount,
+    rows_of,
     unpack,
 )
 
@@ -385,3 +386,10 @@ def test_frame_refuses_bad_values():
     policy = make_policy({"c1": "employees > 0"})
     with pytest.raises(ValueError, match="应为整数"):
         Frame.from_records([{"employees": "3"}], policy.catalogue, ["employees"])
+
+
+@pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.5, 1.0])
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 1000, 4099])
+def test_rows_of_sparse_and_dense_bitsets(n, density):
+    mask = np.random.default_rng(n).random(n) < density
+    assert rows_of(pack(mask), n).tolist() == np.flatnonzero(mask).tolist()
