@@ -60,6 +60,7 @@ __all__ = [
 
 class Kind(StrEnum):
     ID_NUMBER = "id_number"
+    DOCUMENT_NUMBER = "document_number"  # passport, 港澳/台湾通行证, 居留证… (labelled)
     MOBILE = "mobile"
     LANDLINE = "landline"
     BANK_CARD = "bank_card"
@@ -78,6 +79,7 @@ class Kind(StrEnum):
 
 KIND_LABELS: dict[Kind, str] = {
     Kind.ID_NUMBER: "身份证号",
+    Kind.DOCUMENT_NUMBER: "证件号码",
     Kind.MOBILE: "手机号码",
     Kind.LANDLINE: "固定电话",
     Kind.BANK_CARD: "银行卡号",
@@ -97,6 +99,7 @@ MIXED_MASK = "[个人信息已隐去]"
 # When two kinds claim exactly the same characters, the lower rank wins.
 _RANK = {
     Kind.ID_NUMBER: 0,
+    Kind.DOCUMENT_NUMBER: 0,
     Kind.BANK_CARD: 1,
     Kind.BANK_ACCOUNT: 2,
     Kind.MOBILE: 3,
@@ -381,6 +384,11 @@ _LABELS: dict[str, tuple[str, ...]] = {
         "备案号",
         "批准文号",
         "编号",
+        "代码",
+        "编码",
+        "追溯码",
+        "溯源码",
+        "识别码",
         "文号",
         "案号",
         "订单号",
@@ -428,6 +436,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
 _LABEL_CATEGORY = {word: cat for cat, words in _LABELS.items() for word in words}
 _LABEL_RE = re.compile("|".join(re.escape(w) for w in sorted(_LABEL_CATEGORY, key=len, reverse=True)))
 _LABEL_WINDOW = 32
+_TRAP_GAP = re.compile(r"[\s:为是(#]{0,3}")
+_LIST_GAP = re.compile(r"[\d\s\-()、/,，或和及:为是]")
 _CLAUSE_END = re.compile(r"[。;!?]")
 _ASCII_LABEL_WORDS = frozenset({"tel", "phone", "mobile", "fax", "mob", "qq", "no", "id", "e-mail", "email"})
 
@@ -457,6 +467,12 @@ class _Context:
         return ""
 
 
+def label_before(text: str, position: int) -> str | None:
+    """The category of the label that governs a number at ``position`` (``"id"``, ``"phone"``,
+    ``"bank"``, ``"email"``, ``"im"``, ``"trap"``) or None; the review screen can show it."""
+    return _nearest_label(fold(text), position)[0]
+
+
 def _nearest_label(folded: str, start: int) -> tuple[str | None, str]:
     window = folded[max(0, start - _LABEL_WINDOW) : start]
     cuts = [m.end() for m in _CLAUSE_END.finditer(window)]
@@ -468,8 +484,18 @@ def _nearest_label(folded: str, start: int) -> tuple[str | None, str]:
             best = m
     if best is None:
         return None, ""
-    word = best.group()
-    return _LABEL_CATEGORY[word], window[best.start() : best.end()]
+    category = _LABEL_CATEGORY[best.group()]
+    gap = window[best.end() :]
+    if category == LABEL_TRAP:
+        # "订单号：2025…", "罚款13800000000": a trap label only speaks for the number right after it,
+        # never for an ID three phrases later ("罚款5000元，当事人3715…").
+        if not _TRAP_GAP.fullmatch(gap):
+            return None, ""
+    elif any(ch in _DIGITS for ch in gap) and _LIST_GAP.sub("", gap):
+        # A label governs the first number after it, or a list of numbers ("电话：0635-8123456、
+        # 8123457"), not a number that follows other numbers and words.
+        return None, ""
+    return category, window[best.start() : best.end()]
 
 
 def _context(folded: str, start: int, end: int) -> _Context:
@@ -492,6 +518,7 @@ class _Group:
     start: int
     end: int
     digits: str  # may end with "X" (an ID's check character)
+    break_before: bool = False  # the separator before this group holds a line break
 
 
 def _glued_before(folded: str, i: int) -> bool:
@@ -537,6 +564,7 @@ def _scan_runs(folded: str) -> Iterable[list[_Group]]:
             continue
         groups: list[_Group] = []
         j = i
+        broken = False
         while True:
             k = j
             while k < n and folded[k] in _DIGITS:
@@ -544,7 +572,7 @@ def _scan_runs(folded: str) -> Iterable[list[_Group]]:
             has_x = k < n and folded[k] in "xX" and not (k + 1 < n and _is_ascii_alnum(folded[k + 1]))
             if has_x:
                 k += 1
-            groups.append(_Group(j, k, folded[j:k].upper()))
+            groups.append(_Group(j, k, folded[j:k].upper(), broken))
             if has_x:
                 break
             m, breaks, marks = k, 0, 0
@@ -555,16 +583,12 @@ def _scan_runs(folded: str) -> Iterable[list[_Group]]:
                 elif ch in "-()":
                     marks += 1
                 m += 1
-            if (
-                m > k
-                and m < n
-                and folded[m] in _DIGITS
-                and m - k <= _MAX_SEPARATOR
-                and breaks <= 1
-                and marks <= 2
-            ):
-                j = m
+            joined = m > k and m - k <= _MAX_SEPARATOR and breaks <= 1 and marks <= 2
+            if joined and m < n and folded[m] in _DIGITS:
+                j, broken = m, breaks > 0
                 continue
+            if joined and m < n and folded[m] in "xX" and not (m + 1 < n and _is_ascii_alnum(folded[m + 1])):
+                groups.append(_Group(m, m + 1, "X", breaks > 0))  # "37150219900101123 X"
             break
         end = groups[-1].end
         if not (_glued_before(folded, i) or _glued_after(folded, end)):
@@ -662,6 +686,19 @@ def _landline_value(groups: Sequence[_Group]) -> str | None:
     return None
 
 
+def _plausible_grouping(groups: Sequence[_Group]) -> bool:
+    """People group a number in threes, fours, sixes or eights ("138 1234 5678", "371502 19900101
+    1234") or box every digit on a form; a one- or two-digit group in the middle only comes from a
+    line wrap. "07 13 21 28 33 05" is a list of small numbers, not a landline."""
+    if len(groups) <= 2 or all(len(g.digits) == 1 for g in groups[1:]):  # boxed, maybe after "86"
+        return True
+    middle = groups[1:-1]
+    return all(
+        len(g.digits) >= 3 or g.break_before or after.break_before
+        for g, after in zip(middle, groups[2:], strict=True)
+    )
+
+
 def _run_findings(folded: str, groups: list[_Group], today: date) -> list[_Candidate]:
     n = len(groups)
     by_end: dict[int, list[tuple[int, _Candidate]]] = {}
@@ -671,6 +708,8 @@ def _run_findings(folded: str, groups: list[_Group], today: date) -> list[_Candi
             length += len(groups[b - 1].digits)
             if length > 30:
                 break
+            if not _plausible_grouping(groups[a:b]):
+                continue
             candidate = _classify(folded, groups[a:b], today)
             if candidate is not None:
                 by_end.setdefault(b, []).append((a, candidate))
@@ -713,6 +752,12 @@ _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?"
     r"[ ]?@[ ]?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
+# Other identity documents carry letters, which the digit scanner leaves alone, so they are found by
+# their label: 护照号码 E12345678, 港澳居民来往内地通行证 H12345678, 证件号码 M1234567(8)…
+_DOCUMENT = re.compile(
+    r"(?:护照|通行证|回乡证|居留证|居留身份证|居住证|证件)(?:号码|号|编号)?[ \t]*(?:[:：]|为|是)?[ \t]*"
+    r"([A-Za-z]{1,2}\d{6,10}(?:\([0-9A]\)|[0-9A])?|\d{8,10}[A-Za-z]?)(?![A-Za-z0-9])"
+)
 _IM = re.compile(
     r"(?:QQ号?|微信号?|微信账号)[ \t]*(?:[:：]|为|是)?[ \t]*([A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])",
     re.IGNORECASE,
@@ -730,6 +775,11 @@ def _regex_candidates(folded: str) -> Iterable[_Candidate]:
     for m in _EMAIL.finditer(folded):
         value = m.group().replace(" ", "").lower()
         yield _Candidate(Kind.EMAIL, value, Confidence.HIGH, "电子邮箱地址", m.start(), m.end())
+    for m in _DOCUMENT.finditer(folded):
+        value = m.group(1).upper().replace("(", "").replace(")", "")
+        yield _Candidate(
+            Kind.DOCUMENT_NUMBER, value, Confidence.HIGH, "标注的护照/通行证等证件号码", m.start(1), m.end(1)
+        )
     for m in _IM.finditer(folded):
         yield _Candidate(Kind.IM_ACCOUNT, m.group(1), Confidence.HIGH, "标注的微信号", m.start(1), m.end(1))
 

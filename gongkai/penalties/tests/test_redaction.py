@@ -83,6 +83,25 @@ def test_unlabelled_valid_id_next_to_chinese_text_is_found():
     assert f.kind is Kind.ID_NUMBER
 
 
+def test_check_character_x_after_a_space_belongs_to_the_id():
+    [f] = detect(f"身份证号 {ID_X[:6]} {ID_X[6:14]} {ID_X[14:17]} X。", today=TODAY)
+    assert (f.kind, f.value) == (Kind.ID_NUMBER, ID_X)
+
+
+def test_a_trap_label_only_speaks_for_the_number_right_after_it():
+    assert kinds(f"罚款5000元，当事人{ID}") == [Kind.ID_NUMBER]
+    assert kinds(f"人民币，wang@163.com，{ID}") == [Kind.EMAIL, Kind.ID_NUMBER]
+
+
+def test_a_label_does_not_reach_past_other_numbers_and_words():
+    assert kinds(f"身份证号码：{ID}，订单202501011234567890") == [Kind.ID_NUMBER]
+    assert kinds("电话：0635-8123456，共销售8123456元") == [Kind.LANDLINE]
+    assert found("电话：0635-8123456、8123457") == [
+        (Kind.LANDLINE, "0635-8123456"),
+        (Kind.LANDLINE, "8123457"),
+    ]
+
+
 def test_id_with_wrong_check_digit_is_not_taken_for_an_id_without_a_label():
     wrong = ID[:17] + ("5" if ID[17] != "5" else "6")
     assert kinds(f"追溯码{wrong}无法查询") == []
@@ -155,6 +174,30 @@ def test_a_valid_id_labelled_as_something_else_is_left_alone():
 )
 def test_precision_traps_are_not_redacted(text):
     assert found(text) == []
+
+
+def test_boxed_digits_from_a_form_are_one_number():
+    boxed = " ".join(ID)
+    [f] = detect(f"公民身份号码 {boxed}", today=TODAY)
+    assert (f.kind, f.value) == (Kind.ID_NUMBER, ID)
+
+
+def test_a_list_of_small_numbers_is_not_a_phone_number():
+    assert found("第2026-07号公开摇号：07 13 21 28 33 05 91") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("护照号码：E12345678，", "E12345678"),
+        ("港澳居民来往内地通行证号码：H12345678", "H12345678"),
+        ("台湾居民来往大陆通行证号码 12345678", "12345678"),
+        ("证件号码：A123456(7)", "A1234567"),
+    ],
+)
+def test_other_identity_documents_when_labelled(text, value):
+    [f] = detect(text, today=TODAY)
+    assert (f.kind, f.value) == (Kind.DOCUMENT_NUMBER, value)
 
 
 # --- mobile numbers --------------------------------------------------------------------------------

@@ -129,6 +129,19 @@ class Generator:
             if (check == "X") == x:
                 return first17 + check
 
+    def twid(self) -> str:
+        """台湾居民居住证: an ordinary 18-digit number with region code 830000."""
+        born = self.birth(date(1960, 1, 1), date(1999, 12, 31))
+        first17 = "830000" + born.strftime("%Y%m%d") + self.digits(3)
+        return first17 + id_check(first17)
+
+    def passport(self) -> str:
+        return self.rng.choice(["E", "EA", "G"]) + self.digits(8 if self.rng.random() < 0.7 else 7)
+
+    def permit(self) -> str:
+        """港澳居民来往内地通行证 (H/M + 8 digits, or 10 digits for the older 回乡证)."""
+        return self.rng.choice("HM") + self.digits(8)
+
     def oldid(self) -> str:
         born = self.birth(date(1950, 1, 1), date(1985, 12, 31))
         while True:
@@ -246,6 +259,9 @@ SENSITIVE_KIND = {
     "id": "id_number",
     "idx": "id_number",
     "oldid": "id_number",
+    "twid": "id_number",
+    "passport": "document_number",
+    "permit": "document_number",
     "minorid": "id_number",
     "mobile": "mobile",
     "landline": "landline",
@@ -307,9 +323,11 @@ def render(kind: str, value: str, style: str, rng: random.Random) -> str:
             "break": value[:5] + "\n" + value[5:],
             "mixed": "".join(full_width(c) if rng.random() < 0.5 else c for c in value),
             "dotted": ".".join(groups(value, [3, 4, 4])),
+            "paren86": "(+86)" + value,
+            "zerowidth": value[:3] + "\u200b" + value[3:7] + "\u200b" + value[7:],
         }
         return forms[style]
-    if kind in ("id", "idx", "oldid", "minorid"):
+    if kind in ("id", "idx", "oldid", "minorid", "twid"):
         sizes = [6, 8, 4] if len(value) == 18 else [6, 6, 3]
         forms = {
             "plain": value,
