@@ -317,7 +317,7 @@ def explain_criterion(
             years = years_between(value, to)
             if years is not None and years >= 0:
                 shown += f"（至{to}满{years}年）"
-        values.append(f"{spec.label}为{shown}")
+        values.append(f"{spec.label}为{shown}" if value is not None else f"{spec.label}暂无数据")
     text = f"{icon} {criterion.label}：您的{'，'.join(values)}，要求{prepared.requirement}{note}"
     return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
 
@@ -352,7 +352,8 @@ def explain(
         failed = sum(1 for c in criteria if c.status == "fail")
         summary += f"（{failed}项条件未满足）"
     elif result.status == "undetermined":
-        missing = list(dict.fromkeys(name for c in criteria for name in c.missing))
+        # only what an unknown criterion lacks: a fact missing where the answer is already known is not asked
+        missing = list(dict.fromkeys(name for c in criteria if c.status == "unknown" for name in c.missing))
         summary += "，请补充：" + "、".join(catalogue[name].label for name in missing)
     return Explanation(policy, on, result.status, summary, criteria, result.amount, missing)
 

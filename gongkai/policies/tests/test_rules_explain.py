@@ -155,3 +155,19 @@ def test_explain_all_checks_facts_once_and_explains_each_policy():
     assert [e.status for e in explanations] == ["eligible", "undetermined"]
     with pytest.raises(EvaluationError, match="penalties_last_year"):
         explain_all(policies, {"penalties_last_year": "0"}, ON)
+
+
+def test_only_facts_of_unknown_criteria_are_asked_for():
+    policy = load_policy(DATA / "rd-expense-subsidy.yaml")
+    facts = {
+        "rd_expense_ratio": 700,
+        "recognitions": ["科技型中小企业"],
+        "dishonest": False,
+        "established_on": "2024-05-01",
+    }
+    explanation = explain(policy, facts, dt.date(2026, 5, 1))
+    # revenue is unknown too, but the size criterion already passes through the recognition
+    assert explanation.missing == ["tax_credit_rating"]
+    assert explanation.summary == "企业研发投入后补助：尚缺数据，暂无法判断，请补充：纳税信用等级"
+    size = next(c for c in explanation.criteria if c.id == "size")
+    assert size.status == "pass" and "您的上年度营业收入暂无数据，资质认定为科技型中小企业" in size.text

@@ -285,3 +285,13 @@ def test_unreadable_files(tmp_path):
     bad.write_bytes("标题".encode("gbk"))
     with pytest.raises(PolicyFileError, match="不是 UTF-8"):
         load_policy(bad)
+
+
+def test_the_worked_example_in_the_docs_is_the_tested_file():
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[3] / "docs" / "policy-rules.md"
+    blocks = re.findall(r"```yaml\n(.*?)```", docs.read_text(encoding="utf-8"), flags=re.S)
+    example = next(b for b in blocks if b.startswith("rules: gongkai-rules/1"))
+    assert example == (DATA / "rd-expense-subsidy.yaml").read_text(encoding="utf-8")
