@@ -67,7 +67,6 @@ if __name__ == "__main__" and sys.path and sys.path[0] == os.path.dirname(os.pat
 import argparse
 import gc
 import hashlib
-import heapq
 import json
 import math
 import operator
@@ -76,7 +75,7 @@ import threading
 import unicodedata
 from array import array
 from datetime import datetime, timedelta, timezone
-from itertools import chain, islice, repeat
+from itertools import islice, repeat
 
 PROTOCOL = "gongkai-draw/1"
 SEPARATOR = "\x1f"
@@ -620,17 +619,17 @@ def _check_members(members: list, where: str) -> tuple:
     """
     if not members:
         return b"", [], "[]"
-    if set(map(type, members)) != {dict}:
-        index = next(i for i, member in enumerate(members) if type(member) is not dict)
-        raise _fail("member", f"{where}[{index}] must be an object, not {_show(members[index])}")
     try:
-        ids = list(map(_GET_ID, members))
+        ids = list(map(_GET_ID, members))  # fails on anything that is not an object with an id
         joined = SEPARATOR.join(ids)
     except (TypeError, KeyError):
         for index, member in enumerate(members):
+            if type(member) is not dict:
+                raise _fail("member", f"{where}[{index}] must be an object, not {_show(member)}") from None
             _require(member, "id", str, f"{where}[{index}]", "member-id")
         raise AssertionError("unreachable") from None
-    if joined.count(SEPARATOR) != len(ids) - 1 or not all(ids):
+    empty = (SEPARATOR + SEPARATOR) in joined or joined[:1] in ("", SEPARATOR) or joined[-1] == SEPARATOR
+    if empty or joined.count(SEPARATOR) != len(ids) - 1:
         for index, member_id in enumerate(ids):
             if not member_id:
                 raise _fail("member-id", f"{where}[{index}].id must be a non-empty string")
@@ -643,7 +642,11 @@ def _check_members(members: list, where: str) -> tuple:
         for index, member_id in enumerate(ids):
             _check_string(member_id, f"{where}[{index}].id")
         raise
-    units = list(map(dict.get, members, repeat("unit")))
+    try:
+        units = list(map(dict.get, members, repeat("unit")))
+    except TypeError:  # a mapping that is not a dict (only possible from Python callers)
+        index = next(i for i, member in enumerate(members) if type(member) is not dict)
+        raise _fail("member", f"{where}[{index}] must be an object, not {_show(members[index])}") from None
     with_unit = len(units) - units.count(None)
     joined_units = ""
     if with_unit:
@@ -1092,53 +1095,60 @@ def _worker_count(total: int, workers: int | None) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _hash_all(prefix: bytes, blobs: list, bounds: list, workers: int) -> list:
+def _scan_strata(prefix: bytes, blobs: list, bounds: list, workers: int):
+    """Yield ``(stratum number, candidates)`` in stratum order, as soon as each stratum is hashed.
+
+    Yielding stratum by stratum lets the caller assign inspectors to the first strata while worker
+    processes are still hashing the later ones.
+    """
     global _JOB
     tasks = _tasks(blobs)
+    remaining = [0] * len(blobs)
+    for task in tasks:
+        remaining[task[0]] += 1
+    found: list = [[] for _ in blobs]
     _JOB = (prefix, blobs, bounds)
+    pool = None
     try:
-        pool = None
         if workers > 1 and len(tasks) > 1:
             import multiprocessing
 
-            if "fork" in multiprocessing.get_all_start_methods():
+            if "fork" in multiprocessing.get_all_start_methods():  # not on Windows; macOS allows it
                 pool = multiprocessing.get_context("fork").Pool(min(workers, len(tasks)))
-        if pool is None:
-            results = [_scan_task(task) for task in tasks]
-        else:
-            try:
-                results = pool.map(_scan_task, tasks, chunksize=1)
-            finally:
-                pool.terminate()
-                pool.join()
+        results = map(_scan_task, tasks) if pool is None else pool.imap(_scan_task, tasks)
+        ready = 0
+        for task, result in zip(tasks, results):
+            found[task[0]].extend(result)
+            remaining[task[0]] -= 1
+            while ready < len(blobs) and remaining[ready] == 0:
+                yield ready, found[ready]
+                ready += 1
+        for number in range(ready, len(blobs)):
+            yield number, found[number]
     finally:
         _JOB = None
-    per_stratum: list = [[] for _ in blobs]
-    for (number, *_), found in zip(tasks, results):
-        per_stratum[number].extend(found)
-    return per_stratum
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
 
-def _select(prepared: _Prepared, seed: str, workers: int | None) -> list:
-    """§5 for every stratum: ``[(selected, reserve)]`` as lists of ``(ticket, id, index)``."""
+def _select(prepared: _Prepared, seed: str, workers: int | None):
+    """§5: yield ``(stratum, selected, reserve)`` in stratum order; entries are ``(ticket, id, index)``."""
     strata = prepared.strata
     prefix = _prefix(prepared.commitment, seed, "entity")
     needed = [min(2 * stratum.quota, stratum.count) for stratum in strata]
     bounds = [_threshold(stratum.count, want) for stratum, want in zip(strata, needed)]
     blobs = [stratum.blob if want else b"" for stratum, want in zip(strata, needed)]
     count = _worker_count(sum(s.count for s, want in zip(strata, needed) if want), workers)
-    found = _hash_all(prefix, blobs, bounds, count)
-    selections = []
-    for number, stratum in enumerate(strata):
-        candidates = found[number]
+    for number, candidates in _scan_strata(prefix, blobs, bounds, count):
+        stratum = strata[number]
         if len(candidates) < needed[number]:  # the bound was too tight: scan without one
             candidates = _scan(prefix, stratum.blob, 0, len(stratum.blob), 0, b"\xff" * 33)
         candidates.sort()
         ordered = [
             (key[:32].hex(), key[32:].decode("utf-8"), index) for key, index in candidates[: needed[number]]
         ]
-        selections.append((ordered[: stratum.quota], ordered[stratum.quota :]))
-    return selections
+        yield stratum, ordered[: stratum.quota], ordered[stratum.quota :]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1216,23 +1226,22 @@ class _Assigner:
         copy = state.copy
         excluded = self.conflicts.get(member_id)
         skip = unit if self.cross_unit else None  # an inspector's unit is never None
-        levels = sorted(self.buckets)
-        cache: dict = {}
+        buckets = self.buckets
+        levels = sorted(buckets)
+        hashed: dict = {}  # (load, department) -> keys of the eligible inspectors (step 1)
 
         def keys(level: int, department: str) -> list:
-            """Keys of the eligible inspectors of one department at one load (step 1)."""
-            found = cache.get((level, department))
+            found = hashed.get((level, department))
             if found is None:
-                groups = self.buckets[level].get(department, {})
                 found = [
                     (h := copy()).update(key) or h.digest() + key
-                    for group_unit, group in groups.items()
+                    for group_unit, group in buckets[level].get(department, {}).items()
                     if group_unit != skip
                     for key in group
                 ]
                 if excluded:
                     found = [key for key in found if key[32:] not in excluded]
-                cache[level, department] = found
+                hashed[level, department] = found
             return found
 
         taken: list = []
@@ -1245,30 +1254,27 @@ class _Assigner:
             else:
                 return None
         missing = self.size - len(taken)
-        for level in levels:  # step 4: fill in order, least-loaded bucket first
+        for level in levels:  # step 4: fill in order, the least-loaded bucket first
             if not missing:
                 break
-            candidates = list(chain.from_iterable(keys(level, d) for d in self.buckets[level]))
-            best = [key for key in _smallest(candidates, missing + len(taken)) if key not in taken]
-            taken.extend(best[:missing])
-            missing -= len(best[:missing])
+            candidates = [key for department in buckets[level] for key in keys(level, department)]
+            while missing and candidates:
+                # Repeated minimum rather than a sort: a team needs a few of some eighty keys.
+                best = min(candidates)
+                candidates.remove(best)
+                if best not in taken:
+                    taken.append(best)
+                    missing -= 1
         if missing:
             return None
         return [self.index_of[key[32:]] for key in taken]
 
 
-def _smallest(keys: list, count: int) -> list:
-    """The ``count`` smallest of ``keys``, ascending."""
-    if count == 1 and keys:
-        return [min(keys)]
-    if count * 8 >= len(keys):
-        return sorted(keys)[:count]
-    return heapq.nsmallest(count, keys)
-
-
-def _assign(assigner: _Assigner, prepared: _Prepared, selections: list) -> tuple:
-    assignments, unassigned = [], []
-    for stratum, (selected, _) in zip(prepared.strata, selections):
+def _assign(assigner: _Assigner, selections) -> tuple:
+    """§6 over the selections as they arrive; returns ``(strata, assignments, unassigned)``."""
+    drawn, assignments, unassigned = [], [], []
+    for stratum, selected, reserve in selections:
+        drawn.append((stratum, selected, reserve))
         for _, member_id, index in selected:
             team = assigner.team_for(member_id, stratum.unit(index))
             if team is None:
@@ -1276,7 +1282,7 @@ def _assign(assigner: _Assigner, prepared: _Prepared, selections: list) -> tuple
             else:
                 assigner.add(team, 1)
                 assignments.append({"entity": member_id, "inspectors": [assigner.ids[n] for n in team]})
-    return assignments, unassigned
+    return drawn, assignments, unassigned
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1303,9 +1309,8 @@ def run_draw(frozen: dict, seed: str, *, strict_seed: bool = True, workers: int 
     with _gc_paused():
         normalised = normalise_seed(seed, strict=strict_seed)
         prepared = _prepare(frozen)
-        selections = _select(prepared, normalised, workers)
         assigner = _Assigner(frozen, prepared.commitment, normalised)
-        assignments, unassigned = _assign(assigner, prepared, selections)
+        drawn, assignments, unassigned = _assign(assigner, _select(prepared, normalised, workers))
         result = {
             "protocol": PROTOCOL,
             "commitment": prepared.commitment,
@@ -1316,7 +1321,7 @@ def run_draw(frozen: dict, seed: str, *, strict_seed: bool = True, workers: int 
                     "selected": [{"id": i, "ticket": t} for t, i, _ in selected],
                     "reserve": [{"id": i, "ticket": t} for t, i, _ in reserve],
                 }
-                for stratum, (selected, reserve) in zip(prepared.strata, selections)
+                for stratum, selected, reserve in drawn
             ],
             "assignments": assignments,
             "unassigned": unassigned,

@@ -193,7 +193,7 @@ def test_larger_quotas_extend_the_same_prefix(frozen, seed):
     for quota in range(0, 6):
         for stratum in prepared.strata:
             stratum.quota = quota
-        selections = [[(t, i) for t, i, _ in selected] for selected, _ in gd._select(prepared, seed, 1)]
+        selections = [[(t, i) for t, i, _ in selected] for _, selected, _ in gd._select(prepared, seed, 1)]
         if previous is not None:
             for before, after in zip(previous, selections, strict=True):
                 assert after[: len(before)] == before
