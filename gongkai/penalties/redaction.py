@@ -18,8 +18,9 @@ How it works
    plausibility), Luhn for bank cards, ISO 7064 MOD 11,10 to recognise old 15-digit 注册号.
 4. Per run, the set of non-overlapping candidates covering the most digits wins (a small dynamic
    programme), so ``13812345678 0635-8123456`` yields a mobile and a landline, not nonsense.
-5. E-mail addresses and labelled QQ/WeChat accounts are found by regular expressions; staff-marked
-   spans (names, home addresses) are added, with every other occurrence of the same string.
+5. E-mail addresses, labelled passport/permit numbers and QQ/WeChat accounts are found by regular
+   expressions; staff-marked spans (names, home addresses) are added, with every other occurrence
+   of the same string.
 
 ``redact(text, findings, removed=…, added=…)`` then replaces each (merged) region with a fixed
 mask per kind; the reviewer's removals and additions are its arguments, so the review screen and
@@ -45,9 +46,12 @@ __all__ = [
     "Span",
     "detect",
     "find_party_id",
+    "fold",
     "id_birth_date",
     "is_minor",
     "is_valid_id",
+    "label_before",
+    "line_and_column",
     "luhn_valid",
     "mark_all",
     "mask_for_log",
@@ -55,6 +59,8 @@ __all__ = [
     "party_is_minor",
     "plan",
     "redact",
+    "report_lines",
+    "summary_line",
 ]
 
 

@@ -189,9 +189,11 @@ def _pdf_text(data: bytes, name: str) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")  # a PDF with only an owner password opens without one
-            except (DependencyError, NotImplementedError):
-                opened = 0
+                opened = bool(reader.decrypt(""))  # a PDF with only an owner password opens without one
+            except (DependencyError, NotImplementedError):  # AES needs the absent cryptography package
+                raise ExtractionError(
+                    f"PDF 文件“{name}”已加密（AES），无法读取；请在 PDF 软件中取消加密后另存，再上传。"
+                ) from None
             if not opened:
                 raise ExtractionError(
                     f"PDF 文件“{name}”设置了打开密码（已加密），无法读取；请提供未加密的文件。"
