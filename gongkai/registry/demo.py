@@ -1413,6 +1413,7 @@ def _conflicts_create(*, actor: Any, conflicts: list[ConflictSpec]) -> None:
     audit.record_many(actor=actor, events=events)
 
 
+_SQLITE_NATIVE = frozenset({str, int, bool, type(None)})
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -1634,29 +1635,56 @@ class _BulkWriter:
 
     @staticmethod
     def _copy_text(rows: list[tuple]) -> bytes:
-        """Rows in COPY's text format (what psycopg would send; done here so a worker can do it)."""
-        lines = []
-        for row in rows:
-            cells = []
-            for v in row:
-                if v is None:
-                    cells.append("\\N")
-                elif v is True:
-                    cells.append("t")
-                elif v is False:
-                    cells.append("f")
-                elif isinstance(v, str):
-                    cells.append(v.translate(_COPY_ESCAPES))
-                else:  # date, Decimal, int: their str() is PostgreSQL's input format
-                    cells.append(str(v))
-            lines.append("\t".join(cells))
+        """Rows in COPY's text format (what psycopg would send; done here so a worker can do it).
+
+        Generated text never holds a tab, newline, carriage return or backslash, so the cells are
+        joined as they are and the result is checked; only if that check fails is every cell escaped.
+        """
+        lines = [
+            "\t".join(
+                [
+                    v
+                    if v.__class__ is str
+                    else "\\N"
+                    if v is None
+                    else ("t" if v else "f")
+                    if v.__class__ is bool
+                    else str(v)  # date, Decimal, int: their str() is PostgreSQL's input format
+                    for v in row
+                ]
+            )
+            for row in rows
+        ]
         lines.append("")
-        return "\n".join(lines).encode()
+        text = "\n".join(lines)
+        cells = len(rows[0]) * len(rows) if rows else 0
+        nulls = sum(row.count(None) for row in rows)
+        if (
+            text.count("\t") != cells - len(rows)
+            or text.count("\n") != len(rows)
+            or text.count("\\") != nulls
+            or "\r" in text
+        ):
+            lines = [
+                "\t".join(
+                    "\\N"
+                    if v is None
+                    else ("t" if v else "f")
+                    if v.__class__ is bool
+                    else str(v).translate(_COPY_ESCAPES)
+                    for v in row
+                )
+                for row in rows
+            ]
+            lines.append("")
+            text = "\n".join(lines)
+        return text.encode()
 
     @staticmethod
     def _sqlite_rows(rows: list[tuple]) -> list[tuple]:
         """Rows as Django stores them in SQLite (dates as ISO text, decimals as text, booleans 0/1)."""
-        return [tuple(v if v is None or isinstance(v, str | int) else str(v) for v in row) for row in rows]
+        native = _SQLITE_NATIVE
+        return [tuple([v if v.__class__ in native else str(v) for v in row]) for row in rows]
 
     def write(self, item: _BulkChunk) -> None:
         from gongkai.core import audit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -322,3 +323,10 @@ def test_bulk_load_writes_the_same_rows_as_the_audited_load():
     bulk_events = AuditEvent.objects.filter(action="registry.entity.bulk_create")
     assert [e.object_id for e in bulk_events] == ["demo:9:0-1499"]
     assert audit.verify_chain().ok
+
+
+def test_bulk_copy_text_escapes_only_when_a_cell_needs_it():
+    plain = demo._BulkWriter._copy_text([("a", None, True, 3, dt.date(2025, 1, 2), Decimal("1.5"))])
+    assert plain == b"a\t\\N\tt\t3\t2025-01-02\t1.5\n"
+    tricky = demo._BulkWriter._copy_text([("tab\there", "back\\slash", "line\nbreak", False)])
+    assert tricky == b"tab\\there\tback\\\\slash\tline\\nbreak\tf\n"
