@@ -16,11 +16,34 @@ INT_MAX = 2**63 - 1
 _COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
+# Deeper trees are refused: every later stage (checking, compiling, both evaluators) recurses on them,
+# and no real criterion comes close (a chain of 50 "or" alternatives is 51 deep).
+MAX_DEPTH = 100
+
+
 def parse(source: str) -> Node:
     """Parse an expression; raise :class:`ExpressionSyntaxError` with the column on failure."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionSyntaxError("表达式是空的")
-    return _Parser(source).parse()
+    too_deep = ExpressionSyntaxError(f"表达式嵌套或连接得太深（超过 {MAX_DEPTH} 层），请拆成几个条件")
+    try:
+        node = _Parser(source).parse()
+    except RecursionError:
+        raise too_deep from None
+    if depth(node) > MAX_DEPTH:
+        raise too_deep
+    return node
+
+
+def depth(node: Node) -> int:
+    """Height of the tree, computed without recursion."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in current.children())
+    return deepest
 
 
 class _Parser:

@@ -272,3 +272,29 @@ def test_a_custom_catalogue(tmp_path):
     )
     with pytest.raises(CommandError, match="未知的数据项“score”"):
         run_command(policy, facts, "--on", "2026-03-01")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    facts = tmp_path / "many.jsonl"
+    facts.write_text(
+        FACTS.read_text(encoding="utf-8") * 500, encoding="utf-8"
+    )  # 20,000 lines, > a pipe buffer
+    proc = subprocess.Popen(
+        [
+            str(GONGKAI),
+            "match-policy",
+            str(VECTORS / "rules-demo-startup.yaml"),
+            str(facts),
+            "--on",
+            "2026-03-01",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b'{"criteria"')
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) != 0
+    assert "Traceback" not in stderr

@@ -127,3 +127,11 @@ def test_error_message_shows_a_caret_under_the_column():
     assert lines[0].startswith("第21列：")
     assert lines[1] == "    employees >= 10 and = 3"
     assert lines[2] == "    " + " " * 20 + "^"
+
+
+def test_very_deep_expressions_are_refused_cleanly():
+    with pytest.raises(ExpressionSyntaxError, match="太深"):
+        parse("(" * 500 + "1" + ")" * 500)
+    with pytest.raises(ExpressionSyntaxError, match="太深"):
+        parse(" + ".join(["employees"] * 150) + " > 1")
+    assert sexpr(parse(" or ".join(["dishonest"] * 50))).count("dishonest") == 50

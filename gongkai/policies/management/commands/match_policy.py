@@ -7,6 +7,8 @@ while evaluating — prints a message naming the place and exits with code 2 bef
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,5 +78,13 @@ class Command(BaseCommand):
             )
         except (RulesError, ValueError) as exc:
             raise CommandError(str(exc), returncode=EXIT_BAD_INPUT) from None
-        for start in range(0, len(lines), 10000):
-            self.stdout.write("".join(line + "\n" for line in lines[start : start + 10000]), ending="")
+        try:
+            for start in range(0, len(lines), 10000):
+                self.stdout.write("".join(line + "\n" for line in lines[start : start + 10000]), ending="")
+            self.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (`… | head`): stop quietly, as Unix tools do, and keep Python's
+            # final flush of stdout from raising again.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(1) from None
