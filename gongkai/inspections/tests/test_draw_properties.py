@@ -439,3 +439,19 @@ def test_demo_001_result_is_stable():
     result = gd.compute_draw(demo_001(), DEMO_001_SEED)
     digest = hashlib.sha256(gd.canonical_json(result) + b"\n").hexdigest()
     assert digest == "ebf99bf8b8e7f01b60fdd72b89d6998269f92b28d327b800b99d2c662df63818"
+
+
+@FAST
+@given(frozen_documents(), seeds)
+def test_replacements_read_units_from_member_columns_too(frozen, seed):
+    result = gd.compute_draw(frozen, seed, strict_seed=False)
+    events = [
+        {"out": s["selected"][0]["id"], "reason": "注销"}
+        for s in result["strata"]
+        if s["selected"] and s["reserve"]
+    ]
+    assume(events)
+    columns = _as_columns(frozen)
+    assert gd.apply_replacements(columns, seed, result, events) == gd.apply_replacements(
+        frozen, seed, result, events
+    )
