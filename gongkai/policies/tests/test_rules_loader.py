@@ -295,3 +295,14 @@ def test_the_worked_example_in_the_docs_is_the_tested_file():
     blocks = re.findall(r"```yaml\n(.*?)```", docs.read_text(encoding="utf-8"), flags=re.S)
     example = next(b for b in blocks if b.startswith("rules: gongkai-rules/1"))
     assert example == (DATA / "rd-expense-subsidy.yaml").read_text(encoding="utf-8")
+
+
+def test_the_engine_imports_no_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gongkai.policies.rules, gongkai.policies.rules.vector;"
+        "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
