@@ -1,0 +1,132 @@
+"""Helpers shared by the ``bench/bench_*.py`` scripts (see bench/README.md for the protocol).
+
+A script prints one JSON object per line on standard output and nothing else there; progress and
+diagnostics go to standard error. Every case works in a database it creates for itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+OUT_DIR = BENCH_DIR / "out"
+# Benchmarks run like production (DEBUG off); this key exists only for them.
+BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789"
+
+
+def emit(
+    bench: str,
+    case: str,
+    metric: str,
+    value: float | None,
+    target: str | None = None,
+    ok: bool | None = None,
+    note: str = "",
+) -> None:
+    """Print one result line (value None: the case did not run; say why in ``note``)."""
+    line = {
+        "bench": bench,
+        "case": case,
+        "metric": metric,
+        "value": None if value is None else round(value, 2),
+        "target": target,
+        "ok": ok,
+    }
+    if note:
+        line["note"] = note
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# Read once at import, before setup_django() points DATABASE_URL at a case's own database.
+_GIVEN_URL = os.environ.get("DATABASE_URL", "")
+
+
+def postgres_server_url() -> str | None:
+    """The PostgreSQL URL the runner handed us (DATABASE_URL), or None to skip PostgreSQL cases.
+
+    Its database is only used to create and drop the cases' own databases, never written to.
+    """
+    return _GIVEN_URL if _GIVEN_URL.startswith(("postgres://", "postgresql://")) else None
+
+
+def fresh_database(kind: str, name: str) -> str:
+    """Create (or re-create) an empty database of ``kind`` ("postgresql" or "sqlite"); return its URL.
+
+    PostgreSQL databases are created on the server of DATABASE_URL; SQLite files live in bench/out/.
+    The name is always bench-specific, so the demo or development database is never touched.
+    """
+    if kind == "sqlite":
+        path = OUT_DIR / "db" / f"{name}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    server = postgres_server_url()
+    if server is None:
+        raise RuntimeError("no PostgreSQL server (DATABASE_URL)")
+    import psycopg
+
+    parts = urlsplit(server)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_database(kind: str, name: str) -> None:
+    """Remove a database made by :func:`fresh_database` (benchmarks leave nothing big behind)."""
+    if kind == "sqlite":
+        path = OUT_DIR / "db" / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(postgres_server_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def setup_django(database_url: str) -> None:
+    """Point Django at ``database_url`` (before anything imports the settings) and migrate it."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongkai.settings")
+    sys.path.insert(0, str(PROJECT_DIR))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    log(f"  migrated {database_url.split('@')[-1]} in {time.perf_counter() - started:.1f} s")
+
+
+def run_child(script: Path, args: list[str], timeout: float | None = None) -> int:
+    """Run ``script`` with ``args`` in a fresh interpreter, passing its result lines through.
+
+    One process per case: its peak memory is its own and a crash costs only that case.
+    """
+    proc = subprocess.run(
+        [sys.executable, str(script), *args], stdout=subprocess.PIPE, text=True, timeout=timeout, check=False
+    )
+    sys.stdout.write(proc.stdout)
+    sys.stdout.flush()
+    return proc.returncode
