@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from gongkai.inspectors.records import OfficerRecord
 from gongkai.registry import creditcode
 from gongkai.registry.choices import CreditRiskClass, EntityStatus, EntityType
 from gongkai.registry.records import AddressRecord, EntityRecord
@@ -659,22 +660,6 @@ def _base31(n: int, width: int) -> str:
 
 
 @dataclass(frozen=True)
-class OfficerSpec:
-    """One officer of the demo (the fields of :class:`gongkai.inspectors.models.Officer`)."""
-
-    code: str
-    name: str
-    is_law_enforcement: bool
-    certificate_no: str
-    certificate_expires: dt.date | None
-    department_code: str
-    unit: str
-    district_code: str
-    qualified_items: list[str]
-    status: str = "on_duty"
-
-
-@dataclass(frozen=True)
 class ConflictSpec:
     officer_code: str
     entity_code: str
@@ -1013,7 +998,7 @@ class DemoCity:
 
     # --- officers and conflicts ------------------------------------------------------------------
 
-    def officers(self) -> list[OfficerSpec]:
+    def officers(self) -> list[OfficerRecord]:
         """About 300 officers: 市场监管 (city 科室 and one 所 per town cluster of each district) and
         the other departments of joint inspections; some auxiliary staff, some certificates expired
         or expiring within a month, a few off duty."""
@@ -1045,7 +1030,7 @@ class DemoCity:
             for d in DISTRICTS[i % 3 :: 3]:
                 units.append((dept, f"{d.in_name}{unit}", d.code, 3 + int(rnd() * 3)))
 
-        officers: list[OfficerSpec] = []
+        officers: list[OfficerRecord] = []
         serial = {dept: 0 for dept, *_ in units}
         for dept, unit, district, heads in units:
             for _ in range(heads):
@@ -1054,7 +1039,11 @@ class DemoCity:
                 name = self._person(rnd)
                 v = rnd()
                 if v < 0.06:  # auxiliary staff: recorded, never drawn
-                    officers.append(OfficerSpec(code, name, False, "", None, dept, unit, district, []))
+                    officers.append(
+                        OfficerRecord(
+                            code, name, dept, unit, district, is_law_enforcement=False, qualified_items=[]
+                        )
+                    )
                     continue
                 if v < 0.09:
                     expires = self._today - 1 - int(rnd() * 200)  # expired
@@ -1069,8 +1058,17 @@ class DemoCity:
                 cert = f"{district}{list(serial).index(dept) + 1:02d}{serial[dept]:05d}"
                 status = "off_duty" if rnd() < 0.03 else "on_duty"
                 officers.append(
-                    OfficerSpec(
-                        code, name, True, cert, self._date(expires), dept, unit, district, items, status
+                    OfficerRecord(
+                        code,
+                        name,
+                        dept,
+                        unit,
+                        district,
+                        is_law_enforcement=True,
+                        certificate_no=cert,
+                        certificate_expires=self._date(expires),
+                        qualified_items=items,
+                        status=status,
                     )
                 )
         return officers
@@ -1088,7 +1086,7 @@ class DemoCity:
         rng = self._rng("conflict-pairs")
         rnd = rng.random
         officers = [o for o in self.officers() if o.is_law_enforcement and o.department_code == "SCJG"]
-        by_district: dict[str, list[OfficerSpec]] = {}
+        by_district: dict[str, list[OfficerRecord]] = {}
         for o in officers:
             by_district.setdefault(o.district_code, []).append(o)
         reasons = (
@@ -1339,78 +1337,35 @@ def _accounts_create(*, actor: Any) -> list[str]:
     return created
 
 
-def _officers_create(*, actor: Any, officers: list[OfficerSpec]) -> None:
-    """Write the demo's officers with one audit event each.
+def _officers_create(*, actor: Any, officers: list[OfficerRecord]) -> None:
+    """Write the demo's officers through the inspector register's checker and service."""
+    from gongkai.inspectors.services import officer_checker, officers_upsert
 
-    Private stand-in until ``gongkai.inspectors.services.officers_upsert`` exists; then this should
-    call it.
-    """
-    from gongkai.core import audit
-    from gongkai.inspectors.models import Officer
-
-    rows = []
-    events = []
-    for o in officers:
-        row = Officer(
-            code=o.code,
-            name=o.name,
-            is_law_enforcement=o.is_law_enforcement,
-            certificate_no=o.certificate_no,
-            certificate_expires=o.certificate_expires,
-            department_id=o.department_code,
-            unit=o.unit,
-            district_id=o.district_code,
-            qualified_items=o.qualified_items,
-            status=o.status,
-        )
-        row.full_clean(validate_unique=False, validate_constraints=False)
-        rows.append(row)
-        snap = audit.snapshot(row)
-        snap.pop("updated_at", None)
-        events.append(
-            audit.EventData(
-                "inspectors.officer.create", "inspectors.officer", o.code, o.name, None, snap, "演示数据"
-            )
-        )
-    Officer.objects.bulk_create(rows, batch_size=1000)
-    audit.record_many(actor=actor, events=events)
+    checker = officer_checker()
+    for rec in officers:
+        problems = checker.check(rec)
+        if problems:
+            raise DemoError(f"演示数据生成器产生了无效的执法检查人员 {rec.code}：{problems}")
+    officers_upsert(actor=actor, records=officers, note="演示数据")
 
 
 def _conflicts_create(*, actor: Any, conflicts: list[ConflictSpec]) -> None:
-    """Write the demo's declared conflicts (回避) with one audit event each (stand-in, as above)."""
-    from gongkai.core import audit
-    from gongkai.inspectors.models import Conflict
+    """Declare the demo's conflicts (回避) through the inspector register's service."""
+    from gongkai.inspectors.models import Officer
+    from gongkai.inspectors.services import conflict_declare
+    from gongkai.registry.models import Entity
 
-    rows = [
-        Conflict(
-            officer_id=c.officer_code,
-            entity_id=c.entity_code,
+    officers = Officer.objects.in_bulk([c.officer_code for c in conflicts])
+    entities = Entity.objects.in_bulk([c.entity_code for c in conflicts])
+    for c in conflicts:
+        conflict_declare(
+            actor=actor,
+            officer=officers[c.officer_code],
+            entity=entities[c.entity_code],
             reason=c.reason,
             declared_on=c.declared_on,
             declared_by=c.declared_by,
         )
-        for c in conflicts
-    ]
-    created = Conflict.objects.bulk_create(rows)
-    events = [
-        audit.EventData(
-            "inspectors.conflict.declare",
-            "inspectors.conflict",
-            str(row.pk or f"{c.officer_code}:{c.entity_code}"),
-            f"{c.officer_code} ↔ {c.entity_code}",
-            None,
-            {
-                "officer_id": c.officer_code,
-                "entity_id": c.entity_code,
-                "reason": c.reason,
-                "declared_on": c.declared_on.isoformat(),
-                "declared_by": c.declared_by,
-            },
-            "演示数据",
-        )
-        for row, c in zip(created, conflicts, strict=True)
-    ]
-    audit.record_many(actor=actor, events=events)
 
 
 _SQLITE_NATIVE = frozenset({str, int, bool, type(None)})
