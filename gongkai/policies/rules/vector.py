@@ -715,6 +715,7 @@ class PolicyMatch:
     amount_known: np.ndarray | None = None
     criteria: list[tuple[str, np.ndarray, np.ndarray]] | None = None
     overrides: dict[int, PolicyResult] = field(default_factory=dict)
+    _ranks: np.ndarray | None = field(default=None, repr=False)
 
     def statuses(self) -> np.ndarray:
         """Status code per row: 0 eligible, 1 ineligible, 2 undetermined, 3 not in force."""
@@ -777,9 +778,11 @@ class PolicyMatch:
                 return PolicyResult("eligible", criteria)  # type: ignore[arg-type]
             if self.amount_constant is not None:
                 return PolicyResult("eligible", criteria, self.amount_constant, True)  # type: ignore[arg-type]
-            rank = popcount(self.eligible[:byte]) + int(  # type: ignore[index]
-                np.bitwise_count(np.uint8(self.eligible[byte] & ((1 << bit) - 1)))  # type: ignore[index]
-            )
+            if self._ranks is None:  # eligible rows before each byte, computed once
+                counts = np.bitwise_count(self.eligible).astype(np.int64)  # type: ignore[arg-type]
+                self._ranks = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            below = int(self.eligible[byte]) & ((1 << bit) - 1)  # type: ignore[index]
+            rank = int(self._ranks[byte]) + below.bit_count()
             amount = int(self.amount_values[rank]) if self.amount_known[rank] else None  # type: ignore[index]
             return PolicyResult("eligible", criteria, amount, True)  # type: ignore[arg-type]
         if (self.undetermined[byte] >> bit) & 1:  # type: ignore[index]
@@ -913,6 +916,7 @@ class Matcher:
                     assert cid == c.id
                     k[byte] = (k[byte] & ~mask) | (mask if c.status != "unknown" else 0)
                     t[byte] = (t[byte] & ~mask) | (mask if c.status == "pass" else 0)
+        result._ranks = None
         if before_amounts is not None and result.amount_constant is None:
             old = dict(zip(before.tolist(), before_amounts, strict=True))
             after = result.eligible_rows().tolist()
