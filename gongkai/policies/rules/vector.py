@@ -715,6 +715,7 @@ class PolicyMatch:
     amount_known: np.ndarray | None = None
     criteria: list[tuple[str, np.ndarray, np.ndarray]] | None = None
     overrides: dict[int, PolicyResult] = field(default_factory=dict)
+    near_miss: np.ndarray | None = None  # rows failing exactly one criterion ("差一点"), when asked for
     _ranks: np.ndarray | None = field(default=None, repr=False)
 
     def statuses(self) -> np.ndarray:
@@ -746,6 +747,12 @@ class PolicyMatch:
         if not self.in_force:
             return np.zeros(0, dtype=np.int64)
         return rows_of(self.undetermined, self.n)  # type: ignore[arg-type]
+
+    def near_miss_rows(self) -> np.ndarray:
+        """Rows failing exactly one criterion (the others pass or are unknown): staff's "差一点" list."""
+        if not self.in_force or self.near_miss is None:
+            return np.zeros(0, dtype=np.int64)
+        return rows_of(self.near_miss, self.n)
 
     def amounts(self) -> list[int | None]:
         """Amounts of the eligible rows in ascending row order (None: unknown)."""
@@ -837,7 +844,8 @@ class Matcher:
         in_force = [p for p in policies if p.in_force(on)]
         self.evaluator = VectorEvaluator(frame, on, plan(in_force))
 
-    def match(self, policy: Policy, *, detail: bool = False) -> PolicyMatch:
+    def match(self, policy: Policy, *, detail: bool = False, near_miss: bool = False) -> PolicyMatch:
+        """One policy. ``detail``: keep per-criterion bitsets; ``near_miss``: find the "差一点" rows."""
         n = self.frame.n
         if not policy.in_force(self.on):
             return PolicyMatch(policy, n, False)
@@ -845,10 +853,15 @@ class Matcher:
         k_all, t_all = ev.all, ev.all
         err = None
         criteria: list[tuple[str, np.ndarray, np.ndarray]] | None = [] if detail else None
+        failed_once = failed_twice = ev.none
         for criterion in policy.criteria:
             value = ev.eval(criterion.when.node)
             k, t = ev.bits(value)
             err = _or_err(err, value.err)
+            if near_miss:
+                failed = k & ~t
+                failed_twice = failed_twice | (failed_once & failed)
+                failed_once = failed_once | failed
             if criteria is not None:
                 # copies: k and t may be shared (cached, or a fact's own column) and fallback patches them
                 criteria.append((criterion.id, k.copy(), t.copy()))
@@ -857,6 +870,8 @@ class Matcher:
         eligible = t_all
         undetermined = ev.all & ~k_all
         result = PolicyMatch(policy, n, True, eligible, undetermined, criteria=criteria)
+        if near_miss:
+            result.near_miss = failed_once & ~failed_twice
         amount_err_rows = np.zeros(0, dtype=np.int64)
         if policy.amount is not None:
             amount_err_rows = self._amounts(policy, result)
@@ -911,6 +926,10 @@ class Matcher:
                 result.eligible[byte] |= mask  # type: ignore[index]
             elif scalar.status == "undetermined":
                 result.undetermined[byte] |= mask  # type: ignore[index]
+            if result.near_miss is not None:
+                result.near_miss[byte] &= ~mask
+                if sum(1 for c in scalar.criteria if c.status == "fail") == 1:
+                    result.near_miss[byte] |= mask
             if result.criteria is not None:
                 for (cid, k, t), c in zip(result.criteria, scalar.criteria, strict=True):
                     assert cid == c.id
@@ -924,15 +943,17 @@ class Matcher:
             result.amount_values = np.array([0 if v is None else v for v in values], dtype=np.int64)
             result.amount_known = np.array([v is not None for v in values], dtype=bool)
 
-    def match_all(self, policies: Sequence[Policy], *, detail: bool = False) -> list[PolicyMatch]:
-        return [self.match(policy, detail=detail) for policy in policies]
+    def match_all(
+        self, policies: Sequence[Policy], *, detail: bool = False, near_miss: bool = False
+    ) -> list[PolicyMatch]:
+        return [self.match(policy, detail=detail, near_miss=near_miss) for policy in policies]
 
 
 def match_all(
-    policies: Sequence[Policy], frame: Frame, on: dt.date, *, detail: bool = False
+    policies: Sequence[Policy], frame: Frame, on: dt.date, *, detail: bool = False, near_miss: bool = False
 ) -> list[PolicyMatch]:
     """Every policy over every row of ``frame`` on date ``on``."""
-    return Matcher(frame, on, policies).match_all(policies, detail=detail)
+    return Matcher(frame, on, policies).match_all(policies, detail=detail, near_miss=near_miss)
 
 
 def match_policy(policy: Policy, frame: Frame, on: dt.date) -> PolicyMatch:

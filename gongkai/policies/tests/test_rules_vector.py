@@ -231,10 +231,16 @@ def test_batches_with_shared_subexpressions_equal_scalar(batch, rows, on):
         assume(not (outcome and outcome[0] == "error"))
         expected.append([(s, a) for s, _, a, _ in outcome])
     frame = Frame.from_records(rows, CATALOGUE)
-    matches = match_all(loaded, frame, on)
-    for policy_match, want in zip(matches, expected, strict=True):
+    matches = match_all(loaded, frame, on, near_miss=True)
+    for policy, policy_match, want in zip(loaded, matches, expected, strict=True):
         got = [(policy_match.result(i).status, policy_match.result(i).amount) for i in range(len(rows))]
         assert got == want
+        near = [
+            i
+            for i, row in enumerate(rows)
+            if sum(1 for c in evaluate_policy(policy, row, on).criteria if c.status == "fail") == 1
+        ]
+        assert policy_match.near_miss_rows().tolist() == near
 
 
 @settings(
@@ -393,3 +399,16 @@ def test_frame_refuses_bad_values():
 def test_rows_of_sparse_and_dense_bitsets(n, density):
     mask = np.random.default_rng(n).random(n) < density
     assert rows_of(pack(mask), n).tolist() == np.flatnonzero(mask).tolist()
+
+
+def test_near_miss_rows_fail_exactly_one_criterion():
+    policy = make_policy({"c1": "employees >= 10", "c2": "penalties_last_year == 0", "c3": "not dishonest"})
+    rows = [
+        {"employees": 12, "penalties_last_year": 0, "dishonest": False},  # eligible
+        {"employees": 3, "penalties_last_year": 0, "dishonest": False},  # one fail: near miss
+        {"employees": 3, "penalties_last_year": 1, "dishonest": False},  # two fails
+        {"employees": 3},  # one fail, two unknown: near miss
+        {},  # undetermined
+    ]
+    (match,) = match_all([policy], Frame.from_records(rows, policy.catalogue), ON, near_miss=True)
+    assert match.near_miss_rows().tolist() == [1, 3]
