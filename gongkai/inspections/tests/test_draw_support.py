@@ -210,9 +210,12 @@ ITEMS = ["I1", "I2", "I3"]
 
 
 @st.composite
-def frozen_documents(draw, max_members: int = 24, max_inspectors: int = 9) -> dict:
-    """Small but varied valid frozen documents, built from unordered rows by ``build_frozen``."""
-    ids = draw(st.lists(member_ids, min_size=0, max_size=max_members, unique=True))
+def frozen_documents(draw, max_members: int = 24, max_inspectors: int = 9, replaceable: bool = False) -> dict:
+    """Small but varied valid frozen documents, built from unordered rows by ``build_frozen``.
+
+    ``replaceable`` guarantees a stratum with both a selected member and a reserve (§8 tests).
+    """
+    ids = draw(st.lists(member_ids, min_size=4 if replaceable else 0, max_size=max_members, unique=True))
     stratum_count = draw(st.integers(1, 3))
     labels = draw(st.lists(st.integers(0, stratum_count - 1), min_size=len(ids), max_size=len(ids)))
     with_units = draw(st.booleans())
@@ -223,7 +226,10 @@ def frozen_documents(draw, max_members: int = 24, max_inspectors: int = 9) -> di
             if label == number:
                 unit = draw(st.sampled_from([*UNITS, None])) if with_units else None
                 members.append({"id": member_id} if unit is None else {"id": member_id, "unit": unit})
-        strata.append({"name": f"S{number}", "quota": draw(st.integers(0, 5)), "members": members})
+        quota = draw(st.integers(0, 5))
+        if replaceable and len(members) >= 2:  # 4 ids in at most 3 strata: one has two or more
+            quota = min(max(quota, 1), len(members) - 1)
+        strata.append({"name": f"S{number}", "quota": quota, "members": members})
     inspector_ids = draw(
         st.lists(
             st.text("0123456789", min_size=3, max_size=3), min_size=0, max_size=max_inspectors, unique=True
