@@ -75,7 +75,7 @@ import threading
 import unicodedata
 from array import array
 from datetime import datetime, timedelta, timezone
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 
 PROTOCOL = "gongkai-draw/1"
 SEPARATOR = "\x1f"
@@ -1272,7 +1272,7 @@ class _Assigner:
         for level in levels:  # step 4: fill in order, the least-loaded bucket first
             if not missing:
                 break
-            candidates = [key for department in buckets[level] for key in keys(level, department)]
+            candidates = list(chain.from_iterable([keys(level, d) for d in buckets[level]]))
             while missing and candidates:
                 # Repeated minimum rather than a sort: a team needs a few of some eighty keys.
                 best = min(candidates)
@@ -1288,15 +1288,17 @@ class _Assigner:
 def _assign(assigner: _Assigner, selections) -> tuple:
     """§6 over the selections as they arrive; returns ``(strata, assignments, unassigned)``."""
     drawn, assignments, unassigned = [], [], []
+    team_for, add, ids = assigner.team_for, assigner.add, assigner.ids
     for stratum, selected, reserve in selections:
         drawn.append((stratum, selected, reserve))
+        unit = stratum.unit
         for _, member_id, index in selected:
-            team = assigner.team_for(member_id, stratum.unit(index))
+            team = team_for(member_id, unit(index))
             if team is None:
                 unassigned.append({"entity": member_id, "reason": "insufficient_inspectors"})
             else:
-                assigner.add(team, 1)
-                assignments.append({"entity": member_id, "inspectors": [assigner.ids[n] for n in team]})
+                add(team, 1)
+                assignments.append({"entity": member_id, "inspectors": [ids[n] for n in team]})
     return drawn, assignments, unassigned
 
 
