@@ -223,7 +223,7 @@ _OPERATIONS = {
 # ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to create
 class CriterionResult:
     """One criterion for one beneficiary: pass/fail/unknown and the fact values it read."""
 
@@ -241,7 +241,7 @@ class CriterionResult:
         return [name for name, value in self.facts.items() if value is None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PolicyResult:
     """A policy for one beneficiary on one date (``gongkai-rules/1`` §4)."""
 
