@@ -318,9 +318,3 @@ def evaluate_policy(
         return PolicyResult("eligible", tuple(results))
     amount = run(policy.amount, facts, today, None)
     return PolicyResult("eligible", tuple(results), amount, True)
-
-
-def evaluate_status(policy: Policy, facts: Mapping[str, Any], on: dt.date) -> tuple[str, int | None]:
-    """Only the status and amount (no per-criterion detail): the fast path for bulk scalar matching."""
-    result = evaluate_policy(policy, facts, on)
-    return result.status, result.amount

@@ -162,8 +162,12 @@ class StrColumn:
 
 @dataclass
 class BoolColumn:
-    true: np.ndarray  # packed; zero where unknown
+    true: np.ndarray  # packed; zero where unknown (enforced: three-valued logic relies on true ⊆ known)
     known: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.known is not None:
+            self.true = self.true & self.known
 
 
 @dataclass

@@ -412,3 +412,14 @@ def test_near_miss_rows_fail_exactly_one_criterion():
     ]
     (match,) = match_all([policy], Frame.from_records(rows, policy.catalogue), ON, near_miss=True)
     assert match.near_miss_rows().tolist() == [1, 3]
+
+
+def test_a_boolean_column_never_claims_true_where_unknown():
+    from gongkai.policies.rules.vector import BoolColumn, Vocab
+
+    policy = make_policy({"c1": "dishonest"})
+    true = pack(np.array([True, True, False]))
+    known = pack(np.array([True, False, True]))
+    frame = Frame(3, Vocab([]), {"dishonest": BoolColumn(true, known)}, {"dishonest": "boolean"})
+    match = match_policy(policy, frame, ON)
+    assert [match.result(i).status for i in range(3)] == ["eligible", "undetermined", "ineligible"]
