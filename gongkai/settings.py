@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "gongkai.penalties",
     "gongkai.policies",
     "gongkai.portal",
+    "gongkai.disclosure",
+    "gongkai.search",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,14 @@ urlpatterns = [
     path("staff/inspectors/", include("gongkai.inspectors.urls")),
     path("staff/inspections/", include("gongkai.inspections.urls")),
     path("inspections/", include("gongkai.inspections.public_urls")),
+    path("penalties/", include("gongkai.penalties.public_urls")),
+    path("staff/disclosure/", include("gongkai.disclosure.staff_urls")),
+    path("staff/search/", include("gongkai.search.staff_urls")),
+    path("search/", include("gongkai.search.urls")),
+    path("", include("gongkai.disclosure.urls")),
     path("", include("gongkai.portal.urls")),
 ]
+
+# Friendly Chinese error pages (gongkai.portal).
+handler404 = "gongkai.portal.views.page_not_found"
+handler500 = "gongkai.portal.views.server_error"

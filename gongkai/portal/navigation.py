@@ -1,0 +1,146 @@
+"""The site's columns (栏目) and where each leads.
+
+A column whose module is not built yet points at a "栏目建设中" page, never at a broken link:
+``url_names`` lists the URL names tried in order (the module's own page first), and the placeholder
+is used when none resolves. So when the penalties module adds ``public-penalties``, the navigation
+links to it without a change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url_names: tuple[str, ...]
+    placeholder: str = ""  # slug of the "栏目建设中" page
+    query: str = ""
+    description: str = ""
+
+    @property
+    def url(self) -> str:
+        for name in self.url_names:
+            try:
+                return reverse(name) + self.query
+            except NoReverseMatch:
+                continue
+        return reverse("portal-column", args=[self.placeholder])
+
+    @property
+    def built(self) -> bool:
+        for name in self.url_names:
+            try:
+                reverse(name)
+                return True
+            except NoReverseMatch:
+                continue
+        return False
+
+
+@dataclass(frozen=True)
+class Column:
+    slug: str
+    label: str
+    links: tuple[Link, ...]
+    description: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "xxgk",
+        "信息公开",
+        (
+            Link(
+                "政府信息公开指南",
+                ("public-disclosure-guide",),
+                description="公开的范围、方式、程序和受理机构",
+            ),
+            Link("公开目录", ("public-catalogue",), description="按栏目和主题分类的全部主动公开信息"),
+            Link("政策文件", ("public-documents",), description="本局制发的规范性文件和政策性文件"),
+            Link("政策解读", ("public-interpretations",), description="文字解读、图解和新闻发布会"),
+            Link("双随机一公开", ("public-inspections",), description="抽查事项清单、计划、任务和结果"),
+            Link("行政处罚公示", ("public-penalties",), "penalties", description="行政处罚决定信息"),
+            Link(
+                "年度报告",
+                ("public-annual-reports",),
+                "annual-report",
+                description="政府信息公开工作年度报告",
+            ),
+        ),
+        "依法主动公开的政府信息",
+    ),
+    Column(
+        "qybs",
+        "企业办事",
+        (
+            Link("办事指南", ("public-guides",), description="事项名称、依据、条件、材料、流程、时限、收费"),
+            Link("表格下载", ("public-forms",), description="办事所需空白表格"),
+        ),
+        "办事指南和表格下载",
+    ),
+    Column(
+        "xxcx",
+        "信息查询",
+        (
+            Link(
+                "经营主体查询",
+                ("portal-entities",),
+                description="按名称或统一社会信用代码查询登记信息和抽查结果",
+            ),
+            Link(
+                "抽查结果查询",
+                ("public-inspections",),
+                query="?tab=results",
+                description="双随机抽查结果公告",
+            ),
+            Link(
+                "处罚信息查询",
+                ("public-penalty-search", "public-penalties"),
+                "penalty-search",
+                description="公示期内的行政处罚信息",
+            ),
+            Link("摇号验证", ("portal-verify-draw",), description="自行验证每一次随机抽取是否公正"),
+        ),
+        "经营主体、抽查结果、处罚信息和摇号验证",
+    ),
+    Column(
+        "hdjl",
+        "互动交流",
+        (
+            Link("留言", ("public-messages",), "messages", description="咨询、投诉、建议及答复"),
+            Link("依申请公开", ("public-foia",), "foia", description="申请公开政府信息"),
+            Link("满意度", ("public-satisfaction",), "satisfaction", description="对办理情况进行评价"),
+        ),
+        "留言咨询、依申请公开和满意度评价",
+    ),
+)
+
+# Pages for columns whose module is not built yet.
+PLACEHOLDERS: dict[str, str] = {
+    "penalties": "行政处罚公示",
+    "penalty-search": "处罚信息查询",
+    "annual-report": "政府信息公开工作年度报告",
+    "messages": "留言",
+    "foia": "依申请公开",
+    "satisfaction": "满意度评价",
+}
+
+
+def column(slug: str) -> Column | None:
+    return next((c for c in COLUMNS if c.slug == slug), None)
+
+
+def column_for_path(path: str) -> Column | None:
+    """The column a page belongs to, for the second navigation row and aria-current."""
+    for col in COLUMNS:
+        if path.startswith(f"/column/{col.slug}/"):
+            return col
+        for link in col.links:
+            target = link.url.split("?")[0]
+            if target != "/" and path.startswith(target):
+                return col
+    return None

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "gongkai.search"
+    label = "search"
+    verbose_name = _("全文检索")
+
+    def ready(self) -> None:
+        # Content types the search app indexes on behalf of modules it may not edit.
+        from gongkai.search import providers  # noqa: F401

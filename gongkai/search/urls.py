@@ -1,0 +1,7 @@
+from django.urls import path
+
+from gongkai.search import views
+
+urlpatterns = [
+    path("", views.search, name="public-search"),
+]
