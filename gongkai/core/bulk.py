@@ -31,3 +31,23 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model], batch_s
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
                 copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Insert plain value tuples (already in database form) into ``model``'s table, fast.
+
+    For hot paths that would otherwise build tens of thousands of model instances: ``COPY`` on
+    PostgreSQL, one ``executemany`` elsewhere. ``columns`` are column names (attnames).
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)

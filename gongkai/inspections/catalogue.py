@@ -31,8 +31,22 @@ ITEM_COLUMNS: list[tuple[str, str]] = [
     ("配合部门", "partner_departments"),
     ("抽查层级", "tier"),
 ]
-ITEM_REQUIRED = {"事项编码", "抽查类别", "抽查事项", "检查对象", "事项类别", "检查方式", "检查主体", "检查依据"}
-LEVELS = {"一般": ItemLevel.GENERAL, "一般检查事项": ItemLevel.GENERAL, "重点": ItemLevel.KEY, "重点检查事项": ItemLevel.KEY}
+ITEM_REQUIRED = {
+    "事项编码",
+    "抽查类别",
+    "抽查事项",
+    "检查对象",
+    "事项类别",
+    "检查方式",
+    "检查主体",
+    "检查依据",
+}
+LEVELS = {
+    "一般": ItemLevel.GENERAL,
+    "一般检查事项": ItemLevel.GENERAL,
+    "重点": ItemLevel.KEY,
+    "重点检查事项": ItemLevel.KEY,
+}
 
 
 @dataclass
@@ -47,7 +61,9 @@ class ItemImportResult:
         return 1 if self.problems else 0
 
 
-def _row_values(columns: tabular.ColumnMap, row: tabular.Row) -> tuple[str, dict[str, Any], list[tabular.Problem]]:
+def _row_values(
+    columns: tabular.ColumnMap, row: tabular.Row
+) -> tuple[str, dict[str, Any], list[tabular.Problem]]:
     problems: list[tabular.Problem] = []
     values: dict[str, Any] = {}
     code = tabular.norm(columns.get(row, "事项编码"))
@@ -60,19 +76,27 @@ def _row_values(columns: tabular.ColumnMap, row: tabular.Row) -> tuple[str, dict
         values[name] = text
     level = LEVELS.get(tabular.norm(values["level"]))
     if values["level"] and level is None:
-        problems.append(tabular.Problem(row.number, "事项类别", f"事项类别应为“一般”或“重点”，实际为“{values['level']}”"))
+        problems.append(
+            tabular.Problem(row.number, "事项类别", f"事项类别应为“一般”或“重点”，实际为“{values['level']}”")
+        )
     values["level"] = level
     values["is_joint"] = bool(values["lead_department"] or values["partner_departments"])
     return code, values, problems
 
 
-def import_items(*, actor: Any, path: str | Path, publish: bool = False, name: str | None = None) -> ItemImportResult:
+def import_items(
+    *, actor: Any, path: str | Path, publish: bool = False, name: str | None = None
+) -> ItemImportResult:
     """Import the catalogue; raises :class:`tabular.TableError` when the file is rejected whole."""
     result = ItemImportResult()
     seen: dict[str, int] = {}
     with tabular.open_table(path, name=name) as table, transaction.atomic():
-        columns = tabular.ColumnMap(table.header, columns=[h for h, _ in ITEM_COLUMNS], required=ITEM_REQUIRED,
-                                    register="抽查事项清单")
+        columns = tabular.ColumnMap(
+            table.header,
+            columns=[h for h, _ in ITEM_COLUMNS],
+            required=ITEM_REQUIRED,
+            register="抽查事项清单",
+        )
         for row in table.rows():
             code, values, problems = _row_values(columns, row)
             if code in seen:

@@ -14,12 +14,32 @@ from gongkai.inspections import gongkai_draw as gd
 DrawError = gd.DrawError
 
 
-def build_frozen(*, plan: str, title: str, seed_source: str, seed_not_before: str, strata: list, items: list,
-                 team: dict, inspectors: list, rules: dict, conflicts: list) -> dict[str, Any]:
+def build_frozen(
+    *,
+    plan: str,
+    title: str,
+    seed_source: str,
+    seed_not_before: str,
+    strata: list,
+    items: list,
+    team: dict,
+    inspectors: list,
+    rules: dict,
+    conflicts: list,
+) -> dict[str, Any]:
     return gd.build_frozen(
-        plan=plan, title=title, seed_source=seed_source, seed_not_before=seed_not_before, strata=strata,
-        items=items, team_size=team["size"], departments=team["departments"], inspectors=inspectors,
-        cross_unit=rules["cross_unit"], max_load=rules["max_load"], conflicts=conflicts,
+        plan=plan,
+        title=title,
+        seed_source=seed_source,
+        seed_not_before=seed_not_before,
+        strata=strata,
+        items=items,
+        team_size=team["size"],
+        departments=team["departments"],
+        inspectors=inspectors,
+        cross_unit=rules["cross_unit"],
+        max_load=rules["max_load"],
+        conflicts=conflicts,
     )
 
 

@@ -59,7 +59,9 @@ class InspectionItem(models.Model):
 class Plan(models.Model):
     """An annual random-inspection plan of one department (年度抽查计划)."""
 
-    department = models.ForeignKey(Department, verbose_name=_("检查主体"), on_delete=models.PROTECT, related_name="plans")
+    department = models.ForeignKey(
+        Department, verbose_name=_("检查主体"), on_delete=models.PROTECT, related_name="plans"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     name = models.CharField(_("计划名称"), max_length=200)
     content = models.TextField(_("检查内容"))
@@ -99,26 +101,41 @@ class Task(models.Model):
     industry_sections = models.JSONField(_("行业门类"), default=list, blank=True)
     industry_divisions = models.JSONField(_("行业大类"), default=list, blank=True)
     cluster_host = models.ForeignKey(
-        Entity, verbose_name=_("仅限该托管机构名下"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Entity,
+        verbose_name=_("仅限该托管机构名下"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Strata and quotas.
-    strata_mode = models.CharField(_("分层方式"), max_length=10, choices=StrataMode.choices, default=StrataMode.NONE)
+    strata_mode = models.CharField(
+        _("分层方式"), max_length=10, choices=StrataMode.choices, default=StrataMode.NONE
+    )
     ratios = models.JSONField(
-        _("抽查比例（%）"), default=dict, blank=True,
-        help_text=_("不分层时 {\"*\": \"5\"}；按信用风险分类时 {\"A\": \"3\", \"B\": \"5\", …}；按区划/行业时以代码为键"),
+        _("抽查比例（%）"),
+        default=dict,
+        blank=True,
+        help_text=_('不分层时 {"*": "5"}；按信用风险分类时 {"A": "3", "B": "5", …}；按区划/行业时以代码为键'),
     )
     min_count = models.PositiveIntegerField(_("每层最少抽取户数"), default=0)
     shared_address_threshold = models.PositiveIntegerField(
         _("同一地址登记户数达到"), null=True, blank=True, help_text=_("留空表示不单独提高比例")
     )
     shared_address_ratio = models.DecimalField(
-        _("集中登记地址抽查比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("集中登记地址抽查比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     exclude_same_item_this_year = models.BooleanField(_("排除本年度已因同一事项被抽中的主体"), default=True)
     apply_yearly_cap = models.BooleanField(_("执行每户每年抽查次数上限"), default=True)
     # Inspectors.
-    team_size = models.PositiveSmallIntegerField(_("每组检查人员数"), default=2, validators=[MinValueValidator(2)])
+    team_size = models.PositiveSmallIntegerField(
+        _("每组检查人员数"), default=2, validators=[MinValueValidator(2)]
+    )
     cross_unit = models.BooleanField(_("所所交叉"), default=False)
     max_load = models.PositiveIntegerField(_("每人最多检查户数"), default=0, help_text=_("0表示不限"))
     period_start = models.DateField(_("检查开始日期"))
@@ -134,7 +151,11 @@ class Task(models.Model):
     seed_as_entered = models.CharField(_("随机种子（录入原文）"), max_length=500, blank=True)
     seed_evidence = models.TextField(_("种子证据"), blank=True)
     seed_entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("种子录入人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("种子录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     seed_entered_at = models.DateTimeField(_("种子录入时间"), null=True, blank=True)
@@ -144,8 +165,11 @@ class Task(models.Model):
     results_published_at = models.DateTimeField(_("结果公示时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("完结时间"), null=True, blank=True)
     full_bundle_public = models.BooleanField(
-        _("完整摇号数据公开"), default=True,
-        help_text=_("按信用风险分类分层时为否：公众只看到各层的规模、配额和分界号，完整数据只提供给指定审计方"),
+        _("完整摇号数据公开"),
+        default=True,
+        help_text=_(
+            "按信用风险分类分层时为否：公众只看到各层的规模、配额和分界号，完整数据只提供给指定审计方"
+        ),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -164,7 +188,9 @@ class Task(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(team_size__gte=2), name="task_team_at_least_two"),
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="task_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="task_period_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,8 +200,12 @@ class Task(models.Model):
 class Target(models.Model):
     """An entity selected or held in reserve by a task's draw, with its ticket and rank."""
 
-    task = models.ForeignKey(Task, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="targets")
-    entity = models.ForeignKey(Entity, verbose_name=_("市场主体"), on_delete=models.PROTECT, related_name="inspection_targets")
+    task = models.ForeignKey(
+        Task, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="targets"
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("市场主体"), on_delete=models.PROTECT, related_name="inspection_targets"
+    )
     stratum_index = models.PositiveSmallIntegerField(_("层序号"))
     stratum_name = models.CharField(_("层"), max_length=50)
     role = models.CharField(_("类别"), max_length=10, choices=TargetRole.choices)
@@ -183,7 +213,9 @@ class Target(models.Model):
     ticket = models.CharField(_("签号"), max_length=64)
     replaced = models.BooleanField(_("已被替补"), default=False)
     activated = models.BooleanField(_("作为替补启用"), default=False)
-    completed_on = models.DateField(_("检查结果形成日期"), null=True, blank=True, help_text=_("检查组全部签署之日"))
+    completed_on = models.DateField(
+        _("检查结果形成日期"), null=True, blank=True, help_text=_("检查组全部签署之日")
+    )
     results_published_at = models.DateTimeField(_("结果公示时间"), null=True, blank=True)
 
     class Meta:
@@ -192,7 +224,9 @@ class Target(models.Model):
         ordering = ["task", "stratum_index", "role", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["task", "entity"], name="target_task_entity_unique"),
-            models.UniqueConstraint(fields=["task", "stratum_index", "role", "rank"], name="target_rank_unique"),
+            models.UniqueConstraint(
+                fields=["task", "stratum_index", "role", "rank"], name="target_rank_unique"
+            ),
         ]
         indexes = [models.Index(fields=["entity", "task"], name="target_entity_task_idx")]
 
@@ -208,8 +242,12 @@ class Target(models.Model):
 class TeamMember(models.Model):
     """An officer assigned to inspect one target (第二个随机), in the order the draw took them."""
 
-    target = models.ForeignKey(Target, verbose_name=_("抽查对象"), on_delete=models.CASCADE, related_name="team")
-    officer = models.ForeignKey(Officer, verbose_name=_("检查人员"), on_delete=models.PROTECT, related_name="assignments")
+    target = models.ForeignKey(
+        Target, verbose_name=_("抽查对象"), on_delete=models.CASCADE, related_name="team"
+    )
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("检查人员"), on_delete=models.PROTECT, related_name="assignments"
+    )
     position = models.PositiveSmallIntegerField(_("顺序"))
 
     class Meta:
@@ -225,19 +263,29 @@ class TeamMember(models.Model):
 class Replacement(models.Model):
     """A published replacement event (§8): a selected entity out of scope, the next reserve in."""
 
-    task = models.ForeignKey(Task, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="replacements")
+    task = models.ForeignKey(
+        Task, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="replacements"
+    )
     sequence = models.PositiveIntegerField(_("序号"))
-    out_target = models.OneToOneField(Target, verbose_name=_("被替换"), on_delete=models.PROTECT, related_name="replaced_by")
-    in_target = models.OneToOneField(Target, verbose_name=_("替补"), on_delete=models.PROTECT, related_name="replacing")
+    out_target = models.OneToOneField(
+        Target, verbose_name=_("被替换"), on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    in_target = models.OneToOneField(
+        Target, verbose_name=_("替补"), on_delete=models.PROTECT, related_name="replacing"
+    )
     reason = models.CharField(_("原因"), max_length=300)
     at = models.DateTimeField(_("时间"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("替补记录")
         verbose_name_plural = _("替补记录")
         ordering = ["task", "sequence"]
-        constraints = [models.UniqueConstraint(fields=["task", "sequence"], name="replacement_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "sequence"], name="replacement_sequence_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.task.public_id} #{self.sequence}"
@@ -265,16 +313,24 @@ class ResultCategory(models.Model):
 class InspectionRecord(models.Model):
     """The result of inspecting one target for one item, recorded by its team."""
 
-    target = models.ForeignKey(Target, verbose_name=_("抽查对象"), on_delete=models.PROTECT, related_name="records")
-    item = models.ForeignKey(InspectionItem, verbose_name=_("抽查事项"), on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(
+        Target, verbose_name=_("抽查对象"), on_delete=models.PROTECT, related_name="records"
+    )
+    item = models.ForeignKey(
+        InspectionItem, verbose_name=_("抽查事项"), on_delete=models.PROTECT, related_name="+"
+    )
     categories = models.ManyToManyField(ResultCategory, verbose_name=_("检查结果"), related_name="+")
     findings = models.TextField(_("检查情况"), blank=True)
-    follow_up = models.CharField(_("后续处置"), max_length=20, choices=FollowUp.choices, default=FollowUp.NONE)
+    follow_up = models.CharField(
+        _("后续处置"), max_length=20, choices=FollowUp.choices, default=FollowUp.NONE
+    )
     follow_up_note = models.CharField(_("后续处置说明"), max_length=300, blank=True)
     follow_up_done_on = models.DateField(_("处置完结日期"), null=True, blank=True)
     inspected_on = models.DateField(_("检查日期"))
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("检查结果")
@@ -289,8 +345,12 @@ class InspectionRecord(models.Model):
 class SignOff(models.Model):
     """An officer's signature on a target's records."""
 
-    target = models.ForeignKey(Target, verbose_name=_("抽查对象"), on_delete=models.PROTECT, related_name="signoffs")
-    officer = models.ForeignKey(Officer, verbose_name=_("检查人员"), on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(
+        Target, verbose_name=_("抽查对象"), on_delete=models.PROTECT, related_name="signoffs"
+    )
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("检查人员"), on_delete=models.PROTECT, related_name="+"
+    )
     signed_at = models.DateTimeField(_("签署时间"))
 
     class Meta:
@@ -305,14 +365,18 @@ class SignOff(models.Model):
 class Attachment(models.Model):
     """A photo or scanned record, stored outside the web root and served only through a view."""
 
-    target = models.ForeignKey(Target, verbose_name=_("抽查对象"), on_delete=models.PROTECT, related_name="attachments")
+    target = models.ForeignKey(
+        Target, verbose_name=_("抽查对象"), on_delete=models.PROTECT, related_name="attachments"
+    )
     file = models.FileField(_("文件"), upload_to="inspections/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=50)
     size = models.PositiveIntegerField(_("大小"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("附件")
@@ -325,8 +389,12 @@ class Attachment(models.Model):
 class BundleAccess(models.Model):
     """A named auditor allowed to read a task's full bundle (上级局, 公证机构, 纪检监察)."""
 
-    task = models.ForeignKey(Task, verbose_name=_("抽查任务"), on_delete=models.CASCADE, related_name="auditors")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审计方账号"), on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(
+        Task, verbose_name=_("抽查任务"), on_delete=models.CASCADE, related_name="auditors"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审计方账号"), on_delete=models.CASCADE, related_name="+"
+    )
     organisation = models.CharField(_("单位"), max_length=100)
 
     class Meta:
@@ -341,7 +409,9 @@ class BundleAccess(models.Model):
 class AbnormalReferral(models.Model):
     """A result that sends the entity to the 经营异常名录 process (无法联系, 弄虚作假)."""
 
-    target = models.OneToOneField(Target, verbose_name=_("抽查对象"), on_delete=models.PROTECT, related_name="abnormal_referral")
+    target = models.OneToOneField(
+        Target, verbose_name=_("抽查对象"), on_delete=models.PROTECT, related_name="abnormal_referral"
+    )
     entity = models.ForeignKey(Entity, verbose_name=_("市场主体"), on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("原因"), max_length=200)
     flagged_on = models.DateField(_("核实日期"))

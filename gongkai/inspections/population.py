@@ -93,14 +93,21 @@ def _strata_for(task: Task, problems: list[str]) -> dict[str, Stratum]:
         keys = [*CreditRiskClass.values, UNCLASSIFIED]
         labels = {**dict(CreditRiskClass.choices), UNCLASSIFIED: "未分类"}
         for i, key in enumerate(keys, start=1):
-            strata[key] = Stratum(key, f"层{i}", str(labels[key]), _ratio(task, key, problems, str(labels[key])))
+            strata[key] = Stratum(
+                key, f"层{i}", str(labels[key]), _ratio(task, key, problems, str(labels[key]))
+            )
     elif mode == StrataMode.DISTRICT:
         codes = task.districts or list(
             District.objects.filter(level="county").order_by("sort_order").values_list("code", flat=True)
         )
         names = dict(District.objects.filter(code__in=codes).values_list("code", "name"))
         for code in codes:
-            strata[code] = Stratum(code, names.get(code, code), names.get(code, code), _ratio(task, code, problems, names.get(code, code)))
+            strata[code] = Stratum(
+                code,
+                names.get(code, code),
+                names.get(code, code),
+                _ratio(task, code, problems, names.get(code, code)),
+            )
     elif mode == StrataMode.INDUSTRY:
         sections = task.industry_sections or list(industries.SECTIONS)
         for sec in sections:
@@ -111,7 +118,10 @@ def _strata_for(task: Task, problems: list[str]) -> dict[str, Stratum]:
             problems.append("设置了集中登记地址的户数门槛，但没有设置其抽查比例")
         name = f"层{len(strata) + 1}" if mode == StrataMode.RISK else "集中登记地址"
         strata[SHARED] = Stratum(
-            SHARED, name, f"同一地址登记{task.shared_address_threshold}户及以上", task.shared_address_ratio or Decimal(0)
+            SHARED,
+            name,
+            f"同一地址登记{task.shared_address_threshold}户及以上",
+            task.shared_address_ratio or Decimal(0),
         )
     return strata
 
@@ -151,8 +161,8 @@ def _exclusions(task: Task, year: int) -> dict[str, str]:
     this_year = Target.objects.filter(active, task__drawn_at__year=year).exclude(task=task)
     if task.exclude_same_item_this_year and task.pk:
         codes = list(task.items.values_list("code", flat=True))
-        for entity_id, public_id, item_code in (
-            this_year.filter(task__items__code__in=codes).values_list("entity_id", "task__public_id", "task__items__code")
+        for entity_id, public_id, item_code in this_year.filter(task__items__code__in=codes).values_list(
+            "entity_id", "task__public_id", "task__items__code"
         ):
             reasons.setdefault(entity_id, f"本年度已因同一事项（{item_code}）在任务{public_id}中被抽中")
     if task.apply_yearly_cap:
@@ -185,16 +195,21 @@ def officer_roster(task: Task, *, on: dt.date | None = None) -> tuple[list[Offic
     """Officers who may be drawn for the whole task period, and those left out with the reason."""
     departments = set(task.required_departments) | {task.plan.department_id}
     eligible, excluded = [], []
-    for officer in Officer.objects.filter(department_id__in=departments).select_related("department").order_by("code"):
+    for officer in (
+        Officer.objects.filter(department_id__in=departments).select_related("department").order_by("code")
+    ):
         if not officer.is_law_enforcement:
             excluded.append(OfficerExclusion(officer.code, officer.name, "辅助人员，无执法资格"))
         elif officer.status != "on_duty":
             excluded.append(OfficerExclusion(officer.code, officer.name, "离岗"))
         elif officer.certificate_expires is None or officer.certificate_expires < task.period_end:
-            excluded.append(OfficerExclusion(
-                officer.code, officer.name,
-                f"执法证有效期至{officer.certificate_expires}，早于任务结束日期{task.period_end}",
-            ))
+            excluded.append(
+                OfficerExclusion(
+                    officer.code,
+                    officer.name,
+                    f"执法证有效期至{officer.certificate_expires}，早于任务结束日期{task.period_end}",
+                )
+            )
         else:
             eligible.append(officer)
     return eligible, excluded
@@ -212,11 +227,14 @@ def compute_population(task: Task, *, year: int | None = None) -> Population:
     addresses: dict[str, list[str]] = defaultdict(list)
     if task.strata_mode == StrataMode.DISTRICT:
         for entity_id, district_id in (
-            Address.objects.filter(entity__in=entity_queryset(task)).order_by("entity_id", "position")
+            Address.objects.filter(entity__in=entity_queryset(task))
+            .order_by("entity_id", "position")
             .values_list("entity_id", "district_id")
         ):
             addresses[entity_id].append(district_id)
-    rows = entity_queryset(task).values_list("credit_code", "name", "district_id", "credit_risk_class", "industry_section")
+    rows = entity_queryset(task).values_list(
+        "credit_code", "name", "district_id", "credit_risk_class", "industry_section"
+    )
     for code, name, district, risk, section in rows.iterator(chunk_size=20000):
         if code in excluded_reasons:
             excluded.append(Exclusion(code, name, excluded_reasons[code]))
@@ -252,7 +270,9 @@ def compute_population(task: Task, *, year: int | None = None) -> Population:
     item_codes = {i.code for i in items}
     qualified = [o for o in officers if item_codes <= set(o.qualified_items)]
     if len(qualified) < task.team_size:
-        problems.append(f"每组需要{task.team_size}名检查人员，但具备全部事项检查资格的在岗执法人员只有{len(qualified)}名")
+        problems.append(
+            f"每组需要{task.team_size}名检查人员，但具备全部事项检查资格的在岗执法人员只有{len(qualified)}名"
+        )
     for dept in task.required_departments:
         if not any(o.department_id == dept for o in qualified):
             problems.append(f"联合抽查要求每组包含部门{dept}的人员，但该部门没有符合条件的执法人员")
@@ -262,7 +282,9 @@ def compute_population(task: Task, *, year: int | None = None) -> Population:
     officer_ids = {o.code for o in officers}
     conflicts = sorted(
         (officer_id, entity_id)
-        for officer_id, entity_id in Conflict.objects.filter(officer_id__in=officer_ids).values_list("officer_id", "entity_id")
+        for officer_id, entity_id in Conflict.objects.filter(officer_id__in=officer_ids).values_list(
+            "officer_id", "entity_id"
+        )
         if entity_id in member_ids
     )
     return Population(ordered, excluded, officers, officers_excluded, conflicts, problems)

@@ -23,7 +23,11 @@ VERIFIER = Path(__file__).with_name("gongkai_draw.py")
 
 def bundle_bytes(task: Task) -> bytes:
     """The bundle of §7: frozen document, seed as entered, result — canonical JSON."""
-    bundle = {"frozen": engine.loads(task.frozen_text), "seed": task.seed_as_entered, "result": engine.loads(task.result_text)}
+    bundle = {
+        "frozen": engine.loads(task.frozen_text),
+        "seed": task.seed_as_entered,
+        "result": engine.loads(task.result_text),
+    }
     return engine.canonical(bundle).encode("utf-8") + b"\n"
 
 
@@ -33,7 +37,12 @@ def public_strata(task: Task) -> list[dict]:
     result = engine.loads(task.result_text) if task.result_text else None
     rows = []
     for index, stratum in enumerate(frozen["strata"]):
-        row = {"name": stratum["name"], "size": len(stratum["members"]), "quota": stratum["quota"], "cutoff": None}
+        row = {
+            "name": stratum["name"],
+            "size": len(stratum["members"]),
+            "quota": stratum["quota"],
+            "cutoff": None,
+        }
         if result:
             selected = result["strata"][index]["selected"]
             row["cutoff"] = selected[-1]["ticket"] if selected else None
@@ -110,5 +119,8 @@ def roster(request: HttpRequest) -> HttpResponse:
         .only("name", "certificate_no", "department__name", "unit")
         .order_by("department__code", "name")
     )
-    return render(request, "inspections/public/roster.html",
-                  {"page": Paginator(officers, 100).get_page(request.GET.get("page"))})
+    return render(
+        request,
+        "inspections/public/roster.html",
+        {"page": Paginator(officers, 100).get_page(request.GET.get("page"))},
+    )

@@ -42,7 +42,10 @@ def published_results() -> QuerySet[Target]:
         Target.objects.filter(results_published_at__isnull=False)
         .select_related("entity", "task__plan__department")
         .prefetch_related(
-            Prefetch("records", queryset=InspectionRecord.objects.select_related("item").prefetch_related("categories"))
+            Prefetch(
+                "records",
+                queryset=InspectionRecord.objects.select_related("item").prefetch_related("categories"),
+            )
         )
         .order_by("-results_published_at")
     )

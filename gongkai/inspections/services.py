@@ -18,14 +18,41 @@ from gongkai.inspections.choices import ItemStatus, PlanStatus, TaskState
 from gongkai.inspections.models import InspectionItem, Plan, Task
 
 ITEM_FIELDS = [
-    "category", "name", "target", "level", "methods", "subject", "basis", "is_joint", "lead_department",
-    "partner_departments", "tier",
+    "category",
+    "name",
+    "target",
+    "level",
+    "methods",
+    "subject",
+    "basis",
+    "is_joint",
+    "lead_department",
+    "partner_departments",
+    "tier",
 ]
 TASK_EDITABLE = [
-    "name", "is_joint", "required_departments", "districts", "entity_types", "industry_sections",
-    "industry_divisions", "cluster_host", "strata_mode", "ratios", "min_count", "shared_address_threshold",
-    "shared_address_ratio", "exclude_same_item_this_year", "apply_yearly_cap", "team_size", "cross_unit",
-    "max_load", "period_start", "period_end", "seed_source", "seed_not_before",
+    "name",
+    "is_joint",
+    "required_departments",
+    "districts",
+    "entity_types",
+    "industry_sections",
+    "industry_divisions",
+    "cluster_host",
+    "strata_mode",
+    "ratios",
+    "min_count",
+    "shared_address_threshold",
+    "shared_address_ratio",
+    "exclude_same_item_this_year",
+    "apply_yearly_cap",
+    "team_size",
+    "cross_unit",
+    "max_load",
+    "period_start",
+    "period_end",
+    "seed_source",
+    "seed_not_before",
 ]
 
 
@@ -53,7 +80,9 @@ def item_save(*, actor: Any, code: str, values: dict[str, Any]) -> InspectionIte
     item.save()
     after = audit.snapshot(item)
     changed_before, changed_after = audit.diff(before, after) if before else (None, after)
-    audit.record(actor=actor, action="inspections.item.save", obj=item, before=changed_before, after=changed_after)
+    audit.record(
+        actor=actor, action="inspections.item.save", obj=item, before=changed_before, after=changed_after
+    )
     return item
 
 
@@ -67,7 +96,9 @@ def item_publish(*, actor: Any, item: InspectionItem) -> InspectionItem:
     for old in InspectionItem.objects.filter(code=item.code, status=ItemStatus.PUBLISHED):
         old.status, old.retired_at = ItemStatus.RETIRED, now
         old.save(update_fields=["status", "retired_at"])
-        audit.record(actor=actor, action="inspections.item.retire", obj=old, after={"superseded_by": item.version})
+        audit.record(
+            actor=actor, action="inspections.item.retire", obj=old, after={"superseded_by": item.version}
+        )
     item.status, item.published_at = ItemStatus.PUBLISHED, now
     item.save(update_fields=["status", "published_at"])
     audit.record(actor=actor, action="inspections.item.publish", obj=item, after={"status": item.status})
@@ -81,7 +112,9 @@ def item_retire(*, actor: Any, item: InspectionItem, note: str = "") -> Inspecti
         raise ValidationError("只有已发布的事项可以停用")
     item.status, item.retired_at = ItemStatus.RETIRED, timezone.now()
     item.save(update_fields=["status", "retired_at"])
-    audit.record(actor=actor, action="inspections.item.retire", obj=item, after={"status": item.status}, note=note)
+    audit.record(
+        actor=actor, action="inspections.item.retire", obj=item, after={"status": item.status}, note=note
+    )
     return item
 
 
@@ -121,7 +154,10 @@ def plan_publish(*, actor: Any, plan: Plan) -> Plan:
 def _next_public_id(plan: Plan) -> str:
     prefix = f"{plan.year}-{plan.department_id}-"
     last = (
-        Task.objects.filter(public_id__startswith=prefix).order_by("-public_id").values_list("public_id", flat=True).first()
+        Task.objects.filter(public_id__startswith=prefix)
+        .order_by("-public_id")
+        .values_list("public_id", flat=True)
+        .first()
     )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
@@ -137,11 +173,15 @@ def task_save(*, actor: Any, task: Task, items: list[InspectionItem] | None = No
         before = audit.snapshot(stored, TASK_EDITABLE)
     else:
         before = None
-        if task.plan.status != PlanStatus.PUBLISHED:
+        if Plan.objects.get(pk=task.plan_id).status != PlanStatus.PUBLISHED:
             raise ValidationError("只能在已公布的计划下创建任务")
         task.public_id = _next_public_id(task.plan)
     if items is not None:
-        bad = [i.code for i in items if i.status != ItemStatus.PUBLISHED]
+        bad = list(
+            InspectionItem.objects.filter(pk__in=[i.pk for i in items])
+            .exclude(status=ItemStatus.PUBLISHED)
+            .values_list("code", flat=True)
+        )
         if bad:
             raise ValidationError(f"事项{'、'.join(bad)}未发布或已停用，任务只能使用已发布的事项")
     task.full_clean()
@@ -187,7 +227,9 @@ def build_frozen(task: Task, population) -> dict[str, Any]:
         {
             "name": s.name,
             "quota": s.quota,
-            "members": [{"id": code, "unit": unit} if task.cross_unit else {"id": code} for code, unit in s.members],
+            "members": [
+                {"id": code, "unit": unit} if task.cross_unit else {"id": code} for code, unit in s.members
+            ],
         }
         for s in population.strata
     ]
@@ -250,11 +292,16 @@ def task_announce(*, actor: Any, task: Task) -> Task:
     task.full_bundle_public = task.strata_mode != "risk"
     task.save(update_fields=["state", "frozen_text", "commitment", "announced_at", "full_bundle_public"])
     audit.record(
-        actor=actor, action="inspections.task.announce", obj=task,
+        actor=actor,
+        action="inspections.task.announce",
+        obj=task,
         after={
-            "commitment": task.commitment, "population": population.size, "quota": population.total_quota,
+            "commitment": task.commitment,
+            "population": population.size,
+            "quota": population.total_quota,
             "strata": [{"name": s.name, "size": len(s.members), "quota": s.quota} for s in population.strata],
-            "excluded": len(population.excluded), "seed_not_before": task.seed_not_before,
+            "excluded": len(population.excluded),
+            "seed_not_before": task.seed_not_before,
         },
     )
     return task
@@ -291,41 +338,70 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str) -> Task:
     task.seed_entered_by, task.seed_entered_at = (actor if not isinstance(actor, str) else None), now
     task.result_text = engine.canonical(result)
     task.drawn_at = now
-    task.save(update_fields=[
-        "state", "seed", "seed_as_entered", "seed_evidence", "seed_entered_by", "seed_entered_at", "result_text",
-        "drawn_at",
-    ])
+    task.save(
+        update_fields=[
+            "state",
+            "seed",
+            "seed_as_entered",
+            "seed_evidence",
+            "seed_entered_by",
+            "seed_entered_at",
+            "result_text",
+            "drawn_at",
+        ]
+    )
     audit.record(
-        actor=actor, action="inspections.task.draw", obj=task,
+        actor=actor,
+        action="inspections.task.draw",
+        obj=task,
         after={
-            "seed": normalised, "evidence": task.seed_evidence, "commitment": task.commitment,
+            "seed": normalised,
+            "evidence": task.seed_evidence,
+            "commitment": task.commitment,
             "result_sha256": engine.sha256_hex(task.result_text),
-            "selected": sum(len(s["selected"]) for s in result["strata"]), "unassigned": len(result["unassigned"]),
+            "selected": sum(len(s["selected"]) for s in result["strata"]),
+            "unassigned": len(result["unassigned"]),
         },
     )
     return task
 
 
 def _store_targets(task: Task, frozen: dict[str, Any], result: dict[str, Any]) -> None:
-    from gongkai.core.bulk import bulk_insert
+    """Write the selected and reserve members and the teams: plain rows, no model instances."""
+    from gongkai.core.bulk import copy_rows
     from gongkai.inspections.models import Target, TeamMember
 
-    targets: list[Target] = []
-    for index, stratum in enumerate(result["strata"]):
-        for role, members in (("selected", stratum["selected"]), ("reserve", stratum["reserve"])):
-            for rank, member in enumerate(members, start=1):
-                targets.append(Target(
-                    task=task, entity_id=member["id"], stratum_index=index, stratum_name=stratum["name"],
-                    role=role, rank=rank, ticket=member["ticket"],
-                ))
-    Target.objects.bulk_create(targets, batch_size=5000)
-    by_entity = {t.entity_id: t for t in Target.objects.filter(task=task).only("id", "entity_id")}
-    members = [
-        TeamMember(target=by_entity[a["entity"]], officer_id=officer, position=position)
-        for a in result["assignments"]
-        for position, officer in enumerate(a["inspectors"], start=1)
+    rows = [
+        (task.pk, member["id"], index, stratum["name"], role, rank, member["ticket"], False, False)
+        for index, stratum in enumerate(result["strata"])
+        for role, members in (("selected", stratum["selected"]), ("reserve", stratum["reserve"]))
+        for rank, member in enumerate(members, start=1)
     ]
-    bulk_insert(TeamMember, members)
+    copy_rows(
+        Target,
+        [
+            "task_id",
+            "entity_id",
+            "stratum_index",
+            "stratum_name",
+            "role",
+            "rank",
+            "ticket",
+            "replaced",
+            "activated",
+        ],
+        rows,
+    )
+    ids = dict(Target.objects.filter(task=task).values_list("entity_id", "id"))
+    copy_rows(
+        TeamMember,
+        ["target_id", "officer_id", "position"],
+        [
+            (ids[a["entity"]], officer, position)
+            for a in result["assignments"]
+            for position, officer in enumerate(a["inspectors"], start=1)
+        ],
+    )
 
 
 @transaction.atomic
@@ -355,10 +431,17 @@ def target_replace(*, actor: Any, task: Task, credit_code: str, reason: str) -> 
     sequence = task.replacements.count() + 1
     now = timezone.now()
     events = [
-        {"out": r.out_target.entity_id, "in": r.in_target.entity_id, "reason": r.reason, "at": r.at.isoformat()}
+        {
+            "out": r.out_target.entity_id,
+            "in": r.in_target.entity_id,
+            "reason": r.reason,
+            "at": r.at.isoformat(),
+        }
         for r in task.replacements.select_related("out_target", "in_target").order_by("sequence")
     ]
-    events.append({"out": out.entity_id, "in": incoming.entity_id, "reason": reason.strip(), "at": now.isoformat()})
+    events.append(
+        {"out": out.entity_id, "in": incoming.entity_id, "reason": reason.strip(), "at": now.isoformat()}
+    )
     frozen = engine.loads(task.frozen_text)
     result = engine.loads(task.result_text)
     teams = engine.replace(frozen, task.seed, result, events)
@@ -368,14 +451,24 @@ def target_replace(*, actor: Any, task: Task, credit_code: str, reason: str) -> 
     incoming.activated = True
     incoming.save(update_fields=["activated"])
     TeamMember.objects.bulk_create(
-        [TeamMember(target=incoming, officer_id=officer, position=i) for i, officer in enumerate(team, start=1)]
+        [
+            TeamMember(target=incoming, officer_id=officer, position=i)
+            for i, officer in enumerate(team, start=1)
+        ]
     )
     replacement = Replacement.objects.create(
-        task=task, sequence=sequence, out_target=out, in_target=incoming, reason=reason.strip(), at=now,
+        task=task,
+        sequence=sequence,
+        out_target=out,
+        in_target=incoming,
+        reason=reason.strip(),
+        at=now,
         by=actor,
     )
     audit.record(
-        actor=actor, action="inspections.task.replace", obj=task,
+        actor=actor,
+        action="inspections.task.replace",
+        obj=task,
         after={"out": out.entity_id, "in": incoming.entity_id, "reason": reason.strip(), "team": team},
     )
     return replacement
@@ -403,8 +496,18 @@ def _team_officer(actor: Any, target) -> Any:
 
 
 @transaction.atomic
-def record_save(*, actor: Any, target, item, categories, findings: str, follow_up: str, follow_up_note: str = "",
-                follow_up_done_on: dt.date | None = None, inspected_on: dt.date):
+def record_save(
+    *,
+    actor: Any,
+    target,
+    item,
+    categories,
+    findings: str,
+    follow_up: str,
+    follow_up_note: str = "",
+    follow_up_done_on: dt.date | None = None,
+    inspected_on: dt.date,
+):
     """Record (or correct, until signed) the result of one item for one target."""
     from gongkai.inspections.models import InspectionRecord, Target
 
@@ -425,7 +528,10 @@ def record_save(*, actor: Any, target, item, categories, findings: str, follow_u
     if record is None:
         record = InspectionRecord(target=target, item=item, recorded_by=actor)
     else:
-        before = {**audit.snapshot(record), "categories": sorted(record.categories.values_list("code", flat=True))}
+        before = {
+            **audit.snapshot(record),
+            "categories": sorted(record.categories.values_list("code", flat=True)),
+        }
     record.findings, record.follow_up, record.follow_up_note = findings, follow_up, follow_up_note
     record.follow_up_done_on, record.inspected_on = follow_up_done_on, inspected_on
     record.full_clean(exclude=["target", "item", "recorded_by"])
@@ -457,17 +563,27 @@ def target_sign(*, actor: Any, target):
         target.completed_on = timezone.localdate()
         target.save(update_fields=["completed_on"])
         flagged = [
-            c.label for r in target.records.prefetch_related("categories") for c in r.categories.all() if c.flags_abnormal
+            c.label
+            for r in target.records.prefetch_related("categories")
+            for c in r.categories.all()
+            if c.flags_abnormal
         ]
         if flagged:
             from gongkai.core.calendar import add_working_days
 
             AbnormalReferral.objects.create(
-                target=target, entity_id=target.entity_id, reason="；".join(sorted(set(flagged))),
-                flagged_on=target.completed_on, due_on=add_working_days(target.completed_on, 10),
+                target=target,
+                entity_id=target.entity_id,
+                reason="；".join(sorted(set(flagged))),
+                flagged_on=target.completed_on,
+                due_on=add_working_days(target.completed_on, 10),
             )
-            audit.record(actor=actor, action="inspections.target.abnormal_referral", obj=target,
-                         after={"reason": flagged})
+            audit.record(
+                actor=actor,
+                action="inspections.target.abnormal_referral",
+                obj=target,
+                after={"reason": flagged},
+            )
     return target
 
 
@@ -498,7 +614,9 @@ def target_publish(*, actor: Any, target):
         _advance(task, TaskState.RESULTS_PUBLISHED)
         task.results_published_at = timezone.now()
         task.save(update_fields=["state", "results_published_at"])
-        audit.record(actor=actor, action="inspections.task.results_published", obj=task, after={"state": task.state})
+        audit.record(
+            actor=actor, action="inspections.task.results_published", obj=task, after={"state": task.state}
+        )
     return target
 
 
@@ -508,9 +626,9 @@ def task_close(*, actor: Any, task: Task) -> Task:
     from gongkai.inspections.models import InspectionRecord
 
     task = Task.objects.select_for_update().get(pk=task.pk)
-    open_follow_ups = InspectionRecord.objects.filter(target__task=task, follow_up_done_on__isnull=True).exclude(
-        follow_up="none"
-    )
+    open_follow_ups = InspectionRecord.objects.filter(
+        target__task=task, follow_up_done_on__isnull=True
+    ).exclude(follow_up="none")
     if open_follow_ups.exists():
         raise ValidationError(f"还有{open_follow_ups.count()}项后续处置未完结")
     _advance(task, TaskState.CLOSED)
@@ -522,8 +640,11 @@ def task_close(*, actor: Any, task: Task) -> Task:
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Recognised by content, never by the name the browser sends; anything else is refused.
-ATTACHMENT_TYPES = [(b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-                    (b"%PDF-", "application/pdf", "pdf")]
+ATTACHMENT_TYPES = [
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"%PDF-", "application/pdf", "pdf"),
+]
 
 
 def sniff_attachment(head: bytes) -> tuple[str, str] | None:
@@ -554,11 +675,19 @@ def attachment_add(*, actor: Any, target, upload) -> Any:
         raise ValidationError("只接受 JPEG、PNG 照片或 PDF 扫描件（按文件内容判断，与扩展名无关）")
     content_type, ext = kind
     attachment = Attachment(
-        target=target, original_name=str(upload.name)[:200], content_type=content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+        target=target,
+        original_name=str(upload.name)[:200],
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor,
     )
     attachment.file.save(f"{uuid.uuid4().hex}.{ext}", ContentFile(data), save=False)
     attachment.save()
-    audit.record(actor=actor, action="inspections.attachment.add", obj=attachment,
-                 after={"target": target.pk, "sha256": attachment.sha256, "size": attachment.size})
+    audit.record(
+        actor=actor,
+        action="inspections.attachment.add",
+        obj=attachment,
+        after={"target": target.pk, "sha256": attachment.sha256, "size": attachment.size},
+    )
     return attachment

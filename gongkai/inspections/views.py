@@ -40,11 +40,15 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 @staff_view("inspections.view_task")
 def overview(request: HttpRequest) -> HttpResponse:
     tasks = Task.objects.select_related("plan__department").order_by("-created_at")
-    return render(request, "inspections/overview.html", {
-        "plans": Plan.objects.select_related("department").order_by("-year", "name")[:50],
-        "page": Paginator(tasks, 30).get_page(request.GET.get("page")),
-        "items_count": selectors.published_items().count(),
-    })
+    return render(
+        request,
+        "inspections/overview.html",
+        {
+            "plans": Plan.objects.select_related("department").order_by("-year", "name")[:50],
+            "page": Paginator(tasks, 30).get_page(request.GET.get("page")),
+            "items_count": selectors.published_items().count(),
+        },
+    )
 
 
 # --- items ----------------------------------------------------------------------------------------
@@ -80,7 +84,10 @@ def _import_items(request: HttpRequest, upload, *, publish: bool) -> None:
         except TableError as exc:
             messages.error(request, f"文件被拒绝，未做任何修改：{exc}")
             return
-    messages.success(request, f"新增或修订 {len(result.saved)} 项，未变化 {result.unchanged} 项，发布 {result.published} 项。")
+    messages.success(
+        request,
+        f"新增或修订 {len(result.saved)} 项，未变化 {result.unchanged} 项，发布 {result.published} 项。",
+    )
     for p in result.problems:
         messages.error(request, f"第{p.row}行 {p.column}：{p.message}（该行未导入）")
 
@@ -109,9 +116,12 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     if not versions:
         raise Http404("没有这个事项")
     latest = versions[0]
-    form = ItemForm(instance=latest if latest.status == ItemStatus.DRAFT else None,
-                    initial=None if latest.status == ItemStatus.DRAFT else {
-                        f: getattr(latest, f) for f in ItemForm.Meta.fields})
+    form = ItemForm(
+        instance=latest if latest.status == ItemStatus.DRAFT else None,
+        initial=None
+        if latest.status == ItemStatus.DRAFT
+        else {f: getattr(latest, f) for f in ItemForm.Meta.fields},
+    )
     if request.method == "POST":
         if not request.user.has_perm("inspections.change_inspectionitem"):
             raise PermissionDenied
@@ -132,7 +142,9 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect("staff-item-detail", code=code)
         except ValidationError as exc:
             _errors(request, exc)
-    return render(request, "inspections/item_detail.html", {"versions": versions, "latest": latest, "form": form})
+    return render(
+        request, "inspections/item_detail.html", {"versions": versions, "latest": latest, "form": form}
+    )
 
 
 # --- plans ------------------------------------------------------------------------------------------
@@ -172,10 +184,26 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _task_from_form(task: Task, form: TaskForm) -> None:
     data = form.cleaned_data
-    for name in ("name", "is_joint", "entity_types", "industry_sections", "industry_divisions", "strata_mode",
-                 "min_count", "shared_address_threshold", "shared_address_ratio", "exclude_same_item_this_year",
-                 "apply_yearly_cap", "team_size", "cross_unit", "max_load", "period_start", "period_end",
-                 "seed_source", "seed_not_before"):
+    for name in (
+        "name",
+        "is_joint",
+        "entity_types",
+        "industry_sections",
+        "industry_divisions",
+        "strata_mode",
+        "min_count",
+        "shared_address_threshold",
+        "shared_address_ratio",
+        "exclude_same_item_this_year",
+        "apply_yearly_cap",
+        "team_size",
+        "cross_unit",
+        "max_load",
+        "period_start",
+        "period_end",
+        "seed_source",
+        "seed_not_before",
+    ):
         setattr(task, name, data[name])
     task.required_departments = [d.code for d in data["required_departments"]]
     task.districts = [d.code for d in data["districts"]]
@@ -191,10 +219,28 @@ def _task_from_form(task: Task, form: TaskForm) -> None:
 
 
 def _task_initial(task: Task) -> dict:
-    initial = {name: getattr(task, name) for name in (
-        "name", "is_joint", "entity_types", "industry_sections", "strata_mode", "min_count",
-        "shared_address_threshold", "shared_address_ratio", "exclude_same_item_this_year", "apply_yearly_cap",
-        "team_size", "cross_unit", "max_load", "period_start", "period_end", "seed_source", "seed_not_before")}
+    initial = {
+        name: getattr(task, name)
+        for name in (
+            "name",
+            "is_joint",
+            "entity_types",
+            "industry_sections",
+            "strata_mode",
+            "min_count",
+            "shared_address_threshold",
+            "shared_address_ratio",
+            "exclude_same_item_this_year",
+            "apply_yearly_cap",
+            "team_size",
+            "cross_unit",
+            "max_load",
+            "period_start",
+            "period_end",
+            "seed_source",
+            "seed_not_before",
+        )
+    }
     initial["industry_divisions"] = ",".join(task.industry_divisions)
     initial["required_departments"] = task.required_departments
     initial["districts"] = task.districts
@@ -202,7 +248,13 @@ def _task_initial(task: Task) -> dict:
     initial["cluster_host"] = task.cluster_host_id or ""
     ratios = dict(task.ratios)
     initial["ratio_all"] = ratios.pop("*", None)
-    for key, name in [("A", "ratio_A"), ("B", "ratio_B"), ("C", "ratio_C"), ("D", "ratio_D"), ("_", "ratio_unclassified")]:
+    for key, name in [
+        ("A", "ratio_A"),
+        ("B", "ratio_B"),
+        ("C", "ratio_C"),
+        ("D", "ratio_D"),
+        ("_", "ratio_unclassified"),
+    ]:
         initial[name] = ratios.pop(key, None)
     initial["ratio_lines"] = "\n".join(f"{k}={v}" for k, v in ratios.items())
     return initial
@@ -225,8 +277,16 @@ def _save_task(request: HttpRequest, task: Task, form: TaskForm) -> Task | None:
 def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     task = Task(plan=plan)
-    form = TaskForm(request.POST or None, initial={"team_size": 2, "min_count": 0, "strata_mode": "none",
-                                                    "exclude_same_item_this_year": True, "apply_yearly_cap": True})
+    form = TaskForm(
+        request.POST or None,
+        initial={
+            "team_size": 2,
+            "min_count": 0,
+            "strata_mode": "none",
+            "exclude_same_item_this_year": True,
+            "apply_yearly_cap": True,
+        },
+    )
     if request.method == "POST":
         saved = _save_task(request, task, form)
         if saved:
@@ -252,7 +312,9 @@ def task_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @staff_view("inspections.view_task")
 def task_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    task = get_object_or_404(Task.objects.select_related("plan__department", "cluster_host"), public_id=public_id)
+    task = get_object_or_404(
+        Task.objects.select_related("plan__department", "cluster_host"), public_id=public_id
+    )
     seed_form, replace_form = SeedForm(), ReplacementForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -265,8 +327,12 @@ def task_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 _need(request, "inspections.draw_task")
                 seed_form = SeedForm(request.POST)
                 if seed_form.is_valid():
-                    services.task_draw(actor=request.user, task=task, seed=seed_form.cleaned_data["seed"],
-                                       evidence=seed_form.cleaned_data["evidence"])
+                    services.task_draw(
+                        actor=request.user,
+                        task=task,
+                        seed=seed_form.cleaned_data["seed"],
+                        evidence=seed_form.cleaned_data["evidence"],
+                    )
                     messages.success(request, "摇号完成，结果已保存。")
                 else:
                     raise ValidationError([e for errors in seed_form.errors.values() for e in errors])
@@ -274,9 +340,12 @@ def task_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 _need(request, "inspections.replace_target")
                 replace_form = ReplacementForm(request.POST)
                 if replace_form.is_valid():
-                    services.target_replace(actor=request.user, task=task,
-                                            credit_code=replace_form.cleaned_data["credit_code"],
-                                            reason=replace_form.cleaned_data["reason"])
+                    services.target_replace(
+                        actor=request.user,
+                        task=task,
+                        credit_code=replace_form.cleaned_data["credit_code"],
+                        reason=replace_form.cleaned_data["reason"],
+                    )
                     messages.success(request, "已从备选中依序替补，替补记录将公开。")
                 else:
                     raise ValidationError([e for errors in replace_form.errors.values() for e in errors])
@@ -325,12 +394,19 @@ def task_bundle(request: HttpRequest, public_id: str) -> HttpResponse:
     if not task.result_text:
         raise Http404("尚未摇号")
     if not task.full_bundle_public:
-        allowed = request.user.has_perm("inspections.view_full_bundle") and task.auditors.filter(user=request.user).exists()
+        allowed = (
+            request.user.has_perm("inspections.view_full_bundle")
+            and task.auditors.filter(user=request.user).exists()
+        )
         if not allowed:
             raise PermissionDenied("该任务按信用风险分类分层，完整摇号数据只提供给指定的审计方")
         with transaction.atomic():
-            audit.record(actor=request.user, action="inspections.task.bundle_access", obj=task,
-                         after={"user": request.user.get_username()})
+            audit.record(
+                actor=request.user,
+                action="inspections.task.bundle_access",
+                obj=task,
+                after={"user": request.user.get_username()},
+            )
     from gongkai.inspections.public import bundle_bytes
 
     response = HttpResponse(bundle_bytes(task), content_type="application/json")
@@ -346,8 +422,11 @@ def my_targets(request: HttpRequest) -> HttpResponse:
     officer = getattr(request.user, "officer", None)
     if officer is None:
         return render(request, "inspections/my_targets.html", {"officer": None, "targets": []})
-    return render(request, "inspections/my_targets.html",
-                  {"officer": officer, "targets": selectors.officer_targets(officer)})
+    return render(
+        request,
+        "inspections/my_targets.html",
+        {"officer": officer, "targets": selectors.officer_targets(officer)},
+    )
 
 
 def _visible_target(request: HttpRequest, pk: int) -> Target:
@@ -369,9 +448,14 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     existing = records.get(current.pk) if current else None
     initial = {"inspected_on": timezone.localdate()}
     if existing:
-        initial = {"categories": list(existing.categories.all()), "findings": existing.findings,
-                   "follow_up": existing.follow_up, "follow_up_note": existing.follow_up_note,
-                   "follow_up_done_on": existing.follow_up_done_on, "inspected_on": existing.inspected_on}
+        initial = {
+            "categories": list(existing.categories.all()),
+            "findings": existing.findings,
+            "follow_up": existing.follow_up,
+            "follow_up_note": existing.follow_up_note,
+            "follow_up_done_on": existing.follow_up_done_on,
+            "inspected_on": existing.inspected_on,
+        }
     form, upload = RecordForm(initial=initial), AttachmentForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -380,10 +464,17 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form = RecordForm(request.POST)
                 if form.is_valid():
                     d = form.cleaned_data
-                    services.record_save(actor=request.user, target=target, item=current, categories=d["categories"],
-                                         findings=d["findings"], follow_up=d["follow_up"],
-                                         follow_up_note=d["follow_up_note"], follow_up_done_on=d["follow_up_done_on"],
-                                         inspected_on=d["inspected_on"])
+                    services.record_save(
+                        actor=request.user,
+                        target=target,
+                        item=current,
+                        categories=d["categories"],
+                        findings=d["findings"],
+                        follow_up=d["follow_up"],
+                        follow_up_note=d["follow_up_note"],
+                        follow_up_done_on=d["follow_up_done_on"],
+                        inspected_on=d["inspected_on"],
+                    )
                     messages.success(request, f"事项{current.code}的结果已保存。")
                     return redirect(f"{request.path}?item={current.pk}")
             elif action == "sign":
@@ -393,7 +484,9 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "attach":
                 upload = AttachmentForm(request.POST, request.FILES)
                 if upload.is_valid():
-                    services.attachment_add(actor=request.user, target=target, upload=upload.cleaned_data["file"])
+                    services.attachment_add(
+                        actor=request.user, target=target, upload=upload.cleaned_data["file"]
+                    )
                     messages.success(request, "附件已上传。")
                     return redirect(request.path)
             elif action == "publish":
@@ -408,22 +501,38 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         due = services.publication_due(target)
     except CalendarNotCovered as exc:
         messages.warning(request, str(exc))
-    return render(request, "inspections/target_detail.html", {
-        "target": target, "item_rows": [(i, records.get(i.pk)) for i in items], "current": current, "form": form, "upload": upload,
-        "team": target.team.select_related("officer__department"), "signoffs": target.signoffs.select_related("officer"),
-        "attachments": target.attachments.all(), "due": due,
-    })
+    return render(
+        request,
+        "inspections/target_detail.html",
+        {
+            "target": target,
+            "item_rows": [(i, records.get(i.pk)) for i in items],
+            "current": current,
+            "form": form,
+            "upload": upload,
+            "team": target.team.select_related("officer__department"),
+            "signoffs": target.signoffs.select_related("officer"),
+            "attachments": target.attachments.all(),
+            "due": due,
+        },
+    )
 
 
 @staff_view()
 def target_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable 随机抽查情况记录表 of one entity."""
     target = _visible_target(request, pk)
-    return render(request, "inspections/target_sheet.html", {
-        "target": target, "records": target.records.select_related("item").prefetch_related("categories"),
-        "team": target.team.select_related("officer__department"), "signoffs": target.signoffs.select_related("officer"),
-        "addresses": target.entity.addresses.select_related("district"),
-    })
+    return render(
+        request,
+        "inspections/target_sheet.html",
+        {
+            "target": target,
+            "records": target.records.select_related("item").prefetch_related("categories"),
+            "team": target.team.select_related("officer__department"),
+            "signoffs": target.signoffs.select_related("officer"),
+            "addresses": target.entity.addresses.select_related("district"),
+        },
+    )
 
 
 @staff_view()
@@ -432,7 +541,9 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     _visible_target(request, attachment.target_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     # Served as a download with nosniff: an attachment is never rendered or run by the browser.
-    response["Content-Disposition"] = f'attachment; filename="{attachment.pk}.{attachment.file.name.rsplit(".", 1)[-1]}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{attachment.pk}.{attachment.file.name.rsplit(".", 1)[-1]}"'
+    )
     return response
 
 
@@ -446,5 +557,8 @@ def due_results(request: HttpRequest) -> HttpResponse:
         except CalendarNotCovered as exc:
             uncovered, due = str(exc), None
         rows.append((target, due, due is not None and due < today))
-    return render(request, "inspections/due_results.html", {"rows": rows, "today": today, "uncovered": uncovered,
-                                                            "soon": today + dt.timedelta(days=7)})
+    return render(
+        request,
+        "inspections/due_results.html",
+        {"rows": rows, "today": today, "uncovered": uncovered, "soon": today + dt.timedelta(days=7)},
+    )

@@ -7,8 +7,19 @@ from gongkai.inspections.models import InspectionItem
 
 pytestmark = pytest.mark.django_db
 HEADERS = [h for h, _ in ITEM_COLUMNS]
-ROW = ["SCJG-QY-01", "企业公示信息", "年度报告公示情况", "企业", "一般", "书面检查", "市场监管部门",
-       "《企业信息公示暂行条例》第十四条", "", "", "市级"]
+ROW = [
+    "SCJG-QY-01",
+    "企业公示信息",
+    "年度报告公示情况",
+    "企业",
+    "一般",
+    "书面检查",
+    "市场监管部门",
+    "《企业信息公示暂行条例》第十四条",
+    "",
+    "",
+    "市级",
+]
 
 
 def _xlsx(path, rows, headers=HEADERS):
@@ -22,8 +33,25 @@ def _xlsx(path, rows, headers=HEADERS):
 
 
 def test_import_publishes_and_reimport_changes_nothing(tmp_path):
-    path = _xlsx(tmp_path / "items.xlsx", [ROW, ["SCJG-SP-01", "食品安全", "食品经营许可情况", "食品经营者", "重点",
-                                                 "现场检查", "市场监管部门", "《食品安全法》第三十五条", "", "", ""]])
+    path = _xlsx(
+        tmp_path / "items.xlsx",
+        [
+            ROW,
+            [
+                "SCJG-SP-01",
+                "食品安全",
+                "食品经营许可情况",
+                "食品经营者",
+                "重点",
+                "现场检查",
+                "市场监管部门",
+                "《食品安全法》第三十五条",
+                "",
+                "",
+                "",
+            ],
+        ],
+    )
     call_command("import_items", path, "--publish")
     assert InspectionItem.objects.filter(status="published").count() == 2
     call_command("import_items", path, "--publish")
@@ -71,6 +99,8 @@ def test_upload_page_imports_and_reports(client, tmp_path):
     client.force_login(make_user("planner", roles.PLANNER))
     path = _xlsx(tmp_path / "f.xlsx", [ROW, ["SCJG-QY-09", "", *ROW[2:]]])
     with open(path, "rb") as fh:
-        page = client.post("/staff/inspections/items/", {"file": fh, "publish": "1"}, follow=True).content.decode()
+        page = client.post(
+            "/staff/inspections/items/", {"file": fh, "publish": "1"}, follow=True
+        ).content.decode()
     assert "新增或修订 1 项" in page and "第3行 抽查类别" in page
     assert InspectionItem.objects.get(code="SCJG-QY-01").status == "published"

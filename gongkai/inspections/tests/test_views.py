@@ -22,10 +22,18 @@ pytestmark = pytest.mark.django_db
 
 def _form_task(plan_pk, **extra):
     data = {
-        "name": "2026年企业年报抽查", "strata_mode": "none", "ratio_all": "50", "min_count": "0", "team_size": "2",
-        "max_load": "0", "period_start": "2026-12-01", "period_end": "2026-12-31", "seed_source": "公开摇骰仪式",
+        "name": "2026年企业年报抽查",
+        "strata_mode": "none",
+        "ratio_all": "50",
+        "min_count": "0",
+        "team_size": "2",
+        "max_load": "0",
+        "period_start": "2026-12-01",
+        "period_end": "2026-12-31",
+        "seed_source": "公开摇骰仪式",
         "seed_not_before": (timezone.localtime() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "exclude_same_item_this_year": "on", "apply_yearly_cap": "on",
+        "exclude_same_item_this_year": "on",
+        "apply_yearly_cap": "on",
     }
     data.update(extra)
     return data
@@ -43,10 +51,19 @@ def test_planner_goes_from_item_to_verified_public_task(client, tmp_path):
     assert r.status_code == 302
     client.post("/staff/inspections/items/SCJG-QY-01/", {"action": "publish"})
     # plan
-    r = client.post("/staff/inspections/plans/new/", {
-        "department": "SCJG", "year": "2026", "name": "年度计划", "content": "年报", "period": "全年",
-        "ratio": "3%", "frequency": "一次", "quantity": "",
-    })
+    r = client.post(
+        "/staff/inspections/plans/new/",
+        {
+            "department": "SCJG",
+            "year": "2026",
+            "name": "年度计划",
+            "content": "年报",
+            "period": "全年",
+            "ratio": "3%",
+            "frequency": "一次",
+            "quantity": "",
+        },
+    )
     plan_url = r["Location"]
     client.post(plan_url)  # publish
     plan_pk = int(plan_url.rstrip("/").rsplit("/", 1)[1])
@@ -63,8 +80,10 @@ def test_planner_goes_from_item_to_verified_public_task(client, tmp_path):
     assert task.commitment in public
     with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=5)):
         client.force_login(planner)
-        client.post(f"/staff/inspections/tasks/{task.public_id}/",
-                    {"action": "draw", "seed": "27182818284590452353", "evidence": "摇骰视频链接"})
+        client.post(
+            f"/staff/inspections/tasks/{task.public_id}/",
+            {"action": "draw", "seed": "27182818284590452353", "evidence": "摇骰视频链接"},
+        )
     task.refresh_from_db()
     assert task.state == "drawn"
     client.logout()
@@ -75,8 +94,12 @@ def test_planner_goes_from_item_to_verified_public_task(client, tmp_path):
     (tmp_path / "bundle.json").write_bytes(bundle.content)
     (tmp_path / "gongkai_draw.py").write_bytes(b"".join(verifier.streaming_content))
     # A stranger with only the bundle and the verifier, standard library only:
-    run = subprocess.run([sys.executable, "-I", "gongkai_draw.py", "verify", "bundle.json"], cwd=tmp_path,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-I", "gongkai_draw.py", "verify", "bundle.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert run.stdout.strip() == "VALID", run.stdout + run.stderr
 
 
@@ -151,8 +174,9 @@ def test_seed_form_errors_are_shown_and_nothing_drawn(client):
         f.officer()
     task = services.task_announce(actor="test", task=f.draft_task(f.published_plan(), [item]))
     client.force_login(make_user("planner3", roles.PLANNER))
-    page = client.post(f"/staff/inspections/tasks/{task.public_id}/",
-                       {"action": "draw", "seed": "123", "evidence": "x"}).content.decode()
+    page = client.post(
+        f"/staff/inspections/tasks/{task.public_id}/", {"action": "draw", "seed": "123", "evidence": "x"}
+    ).content.decode()
     assert "未到公告的种子最早录入时间" in page
     task.refresh_from_db()
     assert task.state == "announced"

@@ -29,7 +29,9 @@ def setup():
 
 def _drawn(task, seed="31415926535897932384"):
     with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
-        return services.task_draw(actor="test", task=task, seed=seed, evidence="公开摇骰仪式，见证人：张三、李四")
+        return services.task_draw(
+            actor="test", task=task, seed=seed, evidence="公开摇骰仪式，见证人：张三、李四"
+        )
 
 
 def test_announce_then_draw_produces_a_verifiable_bundle(setup):
@@ -61,7 +63,10 @@ def test_seed_before_seed_not_before_is_refused(setup):
 def test_there_is_no_redraw(setup):
     item, plan, *_ = setup
     task = _drawn(services.task_announce(actor="test", task=f.draft_task(plan, [item])))
-    with time_machine.travel(task.seed_not_before + dt.timedelta(days=1)), pytest.raises(ValidationError, match="不能重新摇号"):
+    with (
+        time_machine.travel(task.seed_not_before + dt.timedelta(days=1)),
+        pytest.raises(ValidationError, match="不能重新摇号"),
+    ):
         services.task_draw(actor="test", task=task, seed="99999999999999999999", evidence="again")
     assert Task.objects.get(pk=task.pk).seed == "31415926535897932384"
 
@@ -69,7 +74,10 @@ def test_there_is_no_redraw(setup):
 def test_a_seed_with_control_characters_is_refused_and_nothing_is_stored(setup):
     item, plan, *_ = setup
     task = services.task_announce(actor="test", task=f.draft_task(plan, [item]))
-    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)), pytest.raises(ValidationError, match="随机种子不可用"):
+    with (
+        time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)),
+        pytest.raises(ValidationError, match="随机种子不可用"),
+    ):
         services.task_draw(actor="test", task=task, seed="1234\x07567890123456789012", evidence="x")
     assert Task.objects.get(pk=task.pk).state == "announced"
 
@@ -122,7 +130,9 @@ def test_task_may_only_use_published_items(setup):
 def test_retired_item_stays_on_old_tasks(setup):
     item, plan, *_ = setup
     task = f.draft_task(plan, [item])
-    new = services.item_save(actor="test", code=item.code, values={"name": "企业年度报告公示情况检查（修订）"})
+    new = services.item_save(
+        actor="test", code=item.code, values={"name": "企业年度报告公示情况检查（修订）"}
+    )
     services.item_publish(actor="test", item=new)
     item.refresh_from_db()
     assert item.status == "retired"
@@ -133,7 +143,9 @@ def test_risk_strata_use_opaque_names_and_hide_the_bundle(setup):
     item, plan, *_ = setup
     for cls in "ABCD":
         make_entity(name=f"分类{cls}", credit_risk_class=cls, credit_risk_date=dt.date(2025, 1, 1))
-    task = f.draft_task(plan, [item], strata_mode="risk", ratios={"A": "10", "B": "20", "C": "50", "D": "100", "_": "50"})
+    task = f.draft_task(
+        plan, [item], strata_mode="risk", ratios={"A": "10", "B": "20", "C": "50", "D": "100", "_": "50"}
+    )
     task = services.task_announce(actor="test", task=task)
     names = [s["name"] for s in json.loads(task.frozen_text)["strata"]]
     assert names == ["层1", "层2", "层3", "层4", "层5"]
@@ -159,11 +171,17 @@ def test_replacement_takes_the_next_reserve_and_is_recorded(setup):
     out = task.targets.get(role="selected", rank=1)
     with pytest.raises(ValidationError, match="原因"):
         services.target_replace(actor=_user(), task=task, credit_code=out.entity_id, reason=" ")
-    replacement = services.target_replace(actor=_user(), task=task, credit_code=out.entity_id, reason="已注销")
+    replacement = services.target_replace(
+        actor=_user(), task=task, credit_code=out.entity_id, reason="已注销"
+    )
     assert replacement.in_target == task.targets.get(role="reserve", rank=1)
     assert replacement.in_target.team.count() == 2
-    second = services.target_replace(actor=_user(), task=task, credit_code=task.targets.get(role="selected", rank=2).entity_id,
-                                     reason="已迁出")
+    second = services.target_replace(
+        actor=_user(),
+        task=task,
+        credit_code=task.targets.get(role="selected", rank=2).entity_id,
+        reason="已迁出",
+    )
     assert second.in_target.rank == 2
 
 
@@ -188,14 +206,35 @@ def test_results_recorded_signed_and_published_with_deadline(setup):
         users.append(u)
     unreachable = ResultCategory.objects.get(code="unreachable")
     with pytest.raises(ValidationError, match="只有被分配"):
-        services.record_save(actor=_user("outsider"), target=target, item=item, categories=[unreachable], findings="",
-                             follow_up="none", inspected_on=timezone.localdate())
-    services.record_save(actor=users[0], target=target, item=item, categories=[unreachable],
-                         findings="登记住所无人，电话无法接通", follow_up="rectify", inspected_on=timezone.localdate())
+        services.record_save(
+            actor=_user("outsider"),
+            target=target,
+            item=item,
+            categories=[unreachable],
+            findings="",
+            follow_up="none",
+            inspected_on=timezone.localdate(),
+        )
+    services.record_save(
+        actor=users[0],
+        target=target,
+        item=item,
+        categories=[unreachable],
+        findings="登记住所无人，电话无法接通",
+        follow_up="rectify",
+        inspected_on=timezone.localdate(),
+    )
     services.target_sign(actor=users[0], target=target)
     with pytest.raises(ValidationError, match="不能再修改"):
-        services.record_save(actor=users[1], target=target, item=item, categories=[unreachable], findings="",
-                             follow_up="none", inspected_on=timezone.localdate())
+        services.record_save(
+            actor=users[1],
+            target=target,
+            item=item,
+            categories=[unreachable],
+            findings="",
+            follow_up="none",
+            inspected_on=timezone.localdate(),
+        )
     services.target_sign(actor=users[1], target=target)
     target.refresh_from_db()
     assert target.completed_on == timezone.localdate()

@@ -15,11 +15,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            result = import_items(actor=f"import:{options['file']}", path=options["file"], publish=options["publish"])
+            result = import_items(
+                actor=f"import:{options['file']}", path=options["file"], publish=options["publish"]
+            )
         except (tabular.TableError, OSError) as exc:
             self.stderr.write(f"文件被拒绝，未做任何修改：{exc}")
             raise SystemExit(2) from None
-        self.stdout.write(f"新增或修订 {len(result.saved)} 项，未变化 {result.unchanged} 项，发布 {result.published} 项。")
+        self.stdout.write(
+            f"新增或修订 {len(result.saved)} 项，未变化 {result.unchanged} 项，发布 {result.published} 项。"
+        )
         for p in result.problems:
             self.stdout.write(f"第{p.row}行 {p.column}：{p.message}")
         if result.exit_code:
