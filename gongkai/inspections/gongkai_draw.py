@@ -1097,15 +1097,28 @@ def _tasks(blobs: list) -> list:
     return tasks
 
 
-def _worker_count(total: int, workers: int | None) -> int:
+def _worker_count(total: int, workers: int | None, threshold: int = PARALLEL_THRESHOLD) -> int:
     if workers is not None:
         return max(1, workers)
-    if total < PARALLEL_THRESHOLD:
+    if total < threshold:
         return 1
     # Forking a process that runs other threads can deadlock the child; stay serial then.
     if threading.active_count() > 1:
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _fork_pool(workers: int, tasks: int):
+    """A pool of forked processes, or None to work in this process.
+
+    Forking shares the parent's data with the workers for free. It is missing on Windows and unsafe
+    on macOS, where the work simply stays in this process.
+    """
+    if workers < 2 or tasks < 2 or not sys.platform.startswith(("linux", "freebsd")):
+        return None
+    import multiprocessing
+
+    return multiprocessing.get_context("fork").Pool(min(workers, tasks))
 
 
 def _scan_strata(prefix: bytes, blobs: list, bounds: list, workers: int):
@@ -1123,13 +1136,7 @@ def _scan_strata(prefix: bytes, blobs: list, bounds: list, workers: int):
     _JOB = (prefix, blobs, bounds)
     pool = None
     try:
-        if workers > 1 and len(tasks) > 1:
-            import multiprocessing
-
-            # Fork shares the joined ids with the workers for free; it is missing on Windows and
-            # unsafe on macOS, where the hashing simply stays in this process.
-            if sys.platform.startswith(("linux", "freebsd")):
-                pool = multiprocessing.get_context("fork").Pool(min(workers, len(tasks)))
+        pool = _fork_pool(workers, len(tasks))
         results = map(_scan_task, tasks) if pool is None else pool.imap(_scan_task, tasks)
         ready = 0
         for task, result in zip(tasks, results):
@@ -1307,6 +1314,24 @@ def _assign(assigner: _Assigner, selections) -> tuple:
 # ---------------------------------------------------------------------------------------------
 
 
+def _result(commitment_hex: str, seed: str, drawn: list, assignments: list, unassigned: list) -> dict:
+    return {
+        "protocol": PROTOCOL,
+        "commitment": commitment_hex,
+        "seed": seed,
+        "strata": [
+            {
+                "name": stratum.name,
+                "selected": [{"id": i, "ticket": t} for t, i, _ in selected],
+                "reserve": [{"id": i, "ticket": t} for t, i, _ in reserve],
+            }
+            for stratum, selected, reserve in drawn
+        ],
+        "assignments": assignments,
+        "unassigned": unassigned,
+    }
+
+
 class DrawRun:
     """A computed draw: the §7 ``result``, the engine's ``warnings`` and the final inspector loads."""
 
@@ -1328,21 +1353,7 @@ def run_draw(frozen: dict, seed: str, *, strict_seed: bool = True, workers: int 
         prepared = _prepare(frozen)
         assigner = _Assigner(frozen, prepared.commitment, normalised)
         drawn, assignments, unassigned = _assign(assigner, _select(prepared, normalised, workers))
-        result = {
-            "protocol": PROTOCOL,
-            "commitment": prepared.commitment,
-            "seed": normalised,
-            "strata": [
-                {
-                    "name": stratum.name,
-                    "selected": [{"id": i, "ticket": t} for t, i, _ in selected],
-                    "reserve": [{"id": i, "ticket": t} for t, i, _ in reserve],
-                }
-                for stratum, selected, reserve in drawn
-            ],
-            "assignments": assignments,
-            "unassigned": unassigned,
-        }
+        result = _result(prepared.commitment, normalised, drawn, assignments, unassigned)
         warnings = list(prepared.warnings)
         if unassigned:
             warnings.append(
@@ -1394,14 +1405,122 @@ def _first_difference(expected: object, actual: object, where: str) -> str | Non
     return None
 
 
+_TEAM_JOB: tuple | None = None  # what forked team checkers inherit (see _teams_agree)
+
+
+def _check_team_range(task: tuple):
+    """Recompute the teams of members ``start..end-1``; return the first that differs, or None.
+
+    The loads before ``start`` are rebuilt from the *claimed* teams. This is sound: if every member's
+    team, recomputed from the loads the claimed teams before it imply, equals its claimed team,
+    then by induction the claimed teams are exactly those of the sequential §6. Checking §6 thus
+    splits into ranges that can run at the same time, whereas computing it cannot.
+    """
+    start, end = task
+    frozen, commitment_hex, seed, order, claimed = _TEAM_JOB  # type: ignore[misc]
+    assigner = _Assigner(frozen, commitment_hex, seed)
+    for team in claimed[:start]:
+        for n in team or ():
+            assigner.load[n] += 1
+    assigner.rebuild()
+    for number in range(start, end):
+        member_id, unit = order[number]
+        team = assigner.team_for(member_id, unit)
+        if team != claimed[number]:
+            return number
+        if team is not None:
+            assigner.add(team, 1)
+    return None
+
+
+def _teams_agree(frozen: dict, commitment_hex: str, seed: str, order: list, claimed: list, workers) -> bool:
+    global _TEAM_JOB
+    count = _worker_count(len(order), workers, threshold=4000)  # about 0.1 s of work per range
+    size = -(-len(order) // count) if order else 1
+    ranges = [(start, min(start + size, len(order))) for start in range(0, len(order), size)]
+    _TEAM_JOB = (frozen, commitment_hex, seed, order, claimed)
+    pool = None
+    try:
+        pool = _fork_pool(count, len(ranges))
+        results = (
+            list(map(_check_team_range, ranges)) if pool is None else pool.map(_check_team_range, ranges)
+        )
+    finally:
+        _TEAM_JOB = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    return all(found is None for found in results)
+
+
+def _verify_quickly(bundle: dict, workers: int | None) -> bool:
+    """True only if the bundle is valid; False means "recompute in full to find the reason"."""
+    normalised = normalise_seed(bundle["seed"], strict=False)
+    claimed = bundle["result"]
+    with _gc_paused():
+        prepared = _prepare(bundle["frozen"])
+        if type(claimed) is not dict or claimed.get("commitment") != prepared.commitment:
+            return False
+        drawn = list(_select(prepared, normalised, workers))
+        expected = _result(prepared.commitment, normalised, drawn, [], [])
+        if claimed.get("strata") != expected["strata"]:
+            return False
+        assignments, unassigned = claimed.get("assignments"), claimed.get("unassigned")
+        if type(assignments) is not list or type(unassigned) is not list:
+            return False
+        # Read the claimed team of every selected member, in the processing order of §6.
+        position = {inspector["id"]: n for n, inspector in enumerate(bundle["frozen"]["inspectors"])}
+        order, teams, next_assigned, next_unassigned = [], [], 0, 0
+        for stratum, selected, _ in drawn:
+            for _, member_id, index in selected:
+                order.append((member_id, stratum.unit(index)))
+                entry = assignments[next_assigned] if next_assigned < len(assignments) else None
+                if type(entry) is dict and entry.get("entity") == member_id:
+                    names = entry.get("inspectors")
+                    if type(names) is not list or not all(type(i) is str and i in position for i in names):
+                        return False
+                    teams.append([position[i] for i in names])
+                    next_assigned += 1
+                elif next_unassigned < len(unassigned) and unassigned[next_unassigned] == {
+                    "entity": member_id,
+                    "reason": "insufficient_inspectors",
+                }:
+                    teams.append(None)
+                    next_unassigned += 1
+                else:
+                    return False
+        if (next_assigned, next_unassigned) != (len(assignments), len(unassigned)):
+            return False
+        if not _teams_agree(bundle["frozen"], prepared.commitment, normalised, order, teams, workers):
+            return False
+        ids = [inspector["id"] for inspector in bundle["frozen"]["inspectors"]]
+        expected["assignments"] = [
+            {"entity": member_id, "inspectors": [ids[n] for n in team]}
+            for (member_id, _), team in zip(order, teams)
+            if team is not None
+        ]
+        expected["unassigned"] = [
+            {"entity": member_id, "reason": "insufficient_inspectors"}
+            for (member_id, _), team in zip(order, teams)
+            if team is None
+        ]
+        return claimed == expected
+
+
 def verify_bundle(bundle: object, *, workers: int | None = None) -> tuple:
-    """Recompute a bundle. Returns ``(True, "")`` or ``(False, reason)``; never raises on bad input."""
+    """Recompute a bundle. Returns ``(True, "")`` or ``(False, reason)``; never raises on bad input.
+
+    A valid bundle is confirmed by ``_verify_quickly`` (teams checked in parallel); anything else is
+    recomputed in full, in order, to name the first difference.
+    """
     if type(bundle) is not dict:
         return False, "a bundle must be a JSON object with frozen, seed and result"
     for key in ("frozen", "seed", "result"):
         if key not in bundle:
             return False, f"the bundle has no {_show(key)} member"
     try:
+        if _verify_quickly(bundle, workers):
+            return True, ""
         expected = compute_draw(bundle["frozen"], bundle["seed"], strict_seed=False, workers=workers)
     except DrawError as exc:
         return False, exc.message

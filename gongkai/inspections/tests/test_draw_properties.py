@@ -454,3 +454,40 @@ def test_replacements_read_units_from_member_columns_too(frozen, seed):
     assert gd.apply_replacements(columns, seed, result, events) == gd.apply_replacements(
         frozen, seed, result, events
     )
+
+
+PARALLEL_VERIFY = """
+import copy, json
+from gongkai.inspections import gongkai_draw as gd
+members = [{"id": f"91370000{n * 7919 % 1000003:07d}", "unit": f"U{n % 4}"} for n in range(8000)]
+frozen = gd.build_frozen(
+    plan="P", seed_source="s", seed_not_before="2026-03-02T10:00:00+08:00",
+    strata=[{"name": "A", "quota": 3000, "members": members[:4000]}, {"name": "B", "quota": 2000, "members": members[4000:]}],
+    items=["I"], team_size=2, departments=["D1"],
+    inspectors=[{"id": f"{n:03d}", "department": f"D{n % 3}", "unit": f"U{n % 4}", "items": ["I"]} for n in range(40)],
+    cross_unit=True, max_load=260,
+)
+result = gd.compute_draw(frozen, "42", workers=1)
+report = {"assigned": len(result["assignments"]), "unassigned": len(result["unassigned"])}
+report["valid"] = gd.verify_bundle({"frozen": frozen, "seed": "42", "result": result}, workers=3)
+for position in (5, len(result["assignments"]) - 3):
+    forged = copy.deepcopy(result)
+    forged["assignments"][position]["inspectors"].reverse()
+    report[f"forged {position}"] = gd.verify_bundle({"frozen": frozen, "seed": "42", "result": forged}, workers=3)
+print(json.dumps(report))
+"""
+
+
+def test_parallel_team_verification_accepts_the_draw_and_catches_a_late_forgery():
+    project = Path(__file__).resolve().parents[3]
+    proc = subprocess.run(
+        [sys.executable, "-c", PARALLEL_VERIFY], capture_output=True, text=True, cwd=project, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report.pop("valid") == [True, ""]
+    assert report.pop("assigned") > 3000 and report.pop("unassigned") > 0  # max_load binds at the end
+    for label, (ok, reason) in report.items():
+        position = int(label.split()[1])
+        assert not ok
+        assert reason.startswith(f"result.assignments[{position}].inspectors[0]")
