@@ -48,6 +48,8 @@ cost. Tickets are computed from a SHA-256 state that has already absorbed the co
 protocol forbids inside any string, so it is an unambiguous separator), only the members that can be
 among the ``2 × quota`` smallest tickets are kept, and large populations are hashed in several
 processes (CPython holds its global lock while hashing short messages, so threads would not help).
+Inspector tickets are computed only for the least-loaded officers a team can come from. A verifier
+checks teams in parallel too, reading the loads from the claimed teams (see ``_check_team_range``).
 """
 
 # This file must run on Python 3.9 (strangers' machines), so it cannot use zip(strict=), which
