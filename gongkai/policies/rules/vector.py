@@ -809,11 +809,23 @@ class _Status:
     status: str
 
 
-def plan(policies: Sequence[Policy]) -> Counter:
+def shared_amounts(policies: Sequence[Policy]) -> set[tuple]:
+    """Amount expressions used by several policies: evaluated once over the whole frame and shared.
+
+    An amount used once is evaluated only over that policy's eligible rows instead.
+    """
+    counts = Counter(
+        p.amount.node.key for p in policies if p.amount is not None and not p.amount.node.constant
+    )
+    return {key for key, count in counts.items() if count > 1}
+
+
+def plan(policies: Sequence[Policy], amounts: set[tuple] | frozenset[tuple] = frozenset()) -> Counter:
     """How many times each shared sub-expression will be asked for, in evaluation order.
 
     Mirrors :meth:`VectorEvaluator.eval`: a node found in the cache does not evaluate its children,
-    and a constant node has no children evaluated.
+    and a constant node has no children evaluated. Amount expressions in ``amounts`` are evaluated
+    (after the policy's criteria) by the same evaluator, so they are counted too.
     """
     counts: Counter = Counter()
     seen: set[tuple] = set()
@@ -832,6 +844,8 @@ def plan(policies: Sequence[Policy]) -> Counter:
     for policy in policies:
         for criterion in policy.criteria:
             visit(criterion.when.node)
+        if policy.amount is not None and policy.amount.node.key in amounts:
+            visit(policy.amount.node)
     return counts
 
 
@@ -846,7 +860,8 @@ class Matcher:
         self.frame = frame
         self.on = on
         in_force = [p for p in policies if p.in_force(on)]
-        self.evaluator = VectorEvaluator(frame, on, plan(in_force))
+        self.shared_amounts = shared_amounts(in_force)
+        self.evaluator = VectorEvaluator(frame, on, plan(in_force, self.shared_amounts))
 
     def match(self, policy: Policy, *, detail: bool = False, near_miss: bool = False) -> PolicyMatch:
         """One policy. ``detail``: keep per-criterion bitsets; ``near_miss``: find the "差一点" rows."""
@@ -854,28 +869,32 @@ class Matcher:
         if not policy.in_force(self.on):
             return PolicyMatch(policy, n, False)
         ev = self.evaluator
-        k_all, t_all = ev.all, ev.all
+        # The three-valued AND of the criteria, kept as "every criterion known" and "some criterion
+        # failed": eligible = all known and none failed; undetermined = not all known and none failed.
+        all_known = ev.all.copy()
+        any_failed = ev.none.copy()
+        failed_twice = ev.none.copy() if near_miss else None
         err = None
         criteria: list[tuple[str, np.ndarray, np.ndarray]] | None = [] if detail else None
-        failed_once = failed_twice = ev.none
         for criterion in policy.criteria:
             value = ev.eval(criterion.when.node)
             k, t = ev.bits(value)
             err = _or_err(err, value.err)
-            if near_miss:
-                failed = k & ~t
-                failed_twice = failed_twice | (failed_once & failed)
-                failed_once = failed_once | failed
             if criteria is not None:
                 # copies: k and t may be shared (cached, or a fact's own column) and fallback patches them
                 criteria.append((criterion.id, k.copy(), t.copy()))
-            # three-valued AND of the criteria: true = eligible, false = ineligible, unknown = undetermined
-            k_all, t_all = (k_all & k) | (k_all & ~t_all) | (k & ~t), t_all & t
-        eligible = t_all
-        undetermined = ev.all & ~k_all
+            failed = ~t
+            failed &= k
+            if failed_twice is not None:
+                failed_twice |= any_failed & failed
+            any_failed |= failed
+            all_known &= k
+        eligible = all_known & ~any_failed
+        undetermined = ev.all & ~all_known
+        undetermined &= ~any_failed
         result = PolicyMatch(policy, n, True, eligible, undetermined, criteria=criteria)
-        if near_miss:
-            result.near_miss = failed_once & ~failed_twice
+        if failed_twice is not None:
+            result.near_miss = any_failed & ~failed_twice
         amount_err_rows = np.zeros(0, dtype=np.int64)
         if policy.amount is not None:
             amount_err_rows = self._amounts(policy, result)
@@ -900,6 +919,18 @@ class Matcher:
             result.amount_known = np.zeros(len(rows), dtype=bool)
             return rows
         rows = result.eligible_rows()
+        if node.key in self.shared_amounts:
+            # shared with other policies: the whole column once (cached), then this policy's rows
+            value = self.evaluator.eval(node)
+            result.amount_values = np.asarray(value.data)[rows].astype(np.int64, copy=False)
+            result.amount_known = (
+                np.ones(len(rows), dtype=bool)
+                if value.known is None
+                else unpack(value.known, self.frame.n)[rows]
+            )
+            if value.err is not None:
+                return rows[value.err[rows]]
+            return np.zeros(0, dtype=np.int64)
         sub = self.frame.take(rows, policy.amount.facts)  # type: ignore[union-attr]
         value = VectorEvaluator(sub, self.on).eval(node)
         result.amount_values = np.array(value.data, dtype=np.int64)

@@ -170,7 +170,11 @@ def policies(draw, name: str = "p") -> dict:
         "criteria": [{"id": f"c{i}", "label": f"条件{i}", "when": w} for i, w in enumerate(criteria)],
     }
     if draw(st.booleans()):
-        data["amount"] = draw(int_expr())
+        # a small pool as well, so that policies of a batch share amount expressions
+        shared = st.sampled_from(
+            ["i1 * 2", "min(i1, 100)", "100 // i1", "i1 * 4611686018427387904", "i2 - i1"]
+        )
+        data["amount"] = draw(st.one_of(int_expr(), shared))
     return data
 
 
@@ -423,3 +427,27 @@ def test_a_boolean_column_never_claims_true_where_unknown():
     frame = Frame(3, Vocab([]), {"dishonest": BoolColumn(true, known)}, {"dishonest": "boolean"})
     match = match_policy(policy, frame, ON)
     assert [match.result(i).status for i in range(3)] == ["eligible", "undetermined", "ineligible"]
+
+
+def test_shared_amounts_are_computed_once_and_only_eligible_rows_can_fail():
+    a = make_policy({"c1": "employees > 0"}, amount="100 // employees", policy="a")
+    b = make_policy({"c1": "employees > 5"}, amount="100 // employees", policy="b")
+    rows = [{"employees": 0}, {"employees": 10}, {"employees": 3}, {}]
+    frame = Frame.from_records(rows, a.catalogue)
+    matcher = Matcher(frame, ON, [a, b])
+    assert matcher.shared_amounts == {a.amount.node.key}  # type: ignore[union-attr]
+    first, second = matcher.match_all([a, b])
+    # row 0 divides by zero, but it is not eligible for either policy: no error
+    assert [first.result(i).amount for i in range(4)] == [None, 10, 33, None]
+    assert [second.result(i).status for i in range(4)] == [
+        "ineligible",
+        "eligible",
+        "ineligible",
+        "undetermined",
+    ]
+    assert second.amounts() == [10]
+    assert matcher.evaluator.cache == {}
+    c = make_policy({"c1": "employees >= 0"}, amount="100 // employees", policy="c")
+    with pytest.raises(EvaluationError, match="除数为 0") as info:
+        match_all([a, c], frame, ON)
+    assert info.value.row == 0
