@@ -1069,6 +1069,7 @@ def _scan(prefix: bytes, blob: bytes, start: int, end: int, first_index: int, bo
     the hex strings, and UTF-8 byte order equals Unicode code point order.
     """
     copy = hashlib.sha256(prefix).copy  # the prefix is absorbed once, each id costs one copy
+    # ``update`` returns None, so ``or`` goes on to the digest: one expression per ticket.
     return [
         (digest + member_id, index)
         for index, member_id in enumerate(blob[start:end].split(_SEP), first_index)
@@ -1257,6 +1258,8 @@ class _Assigner:
         def keys(level: int, department: str) -> list:
             found = hashed.get((level, department))
             if found is None:
+                # One ticket per eligible inspector: ``update`` returns None, so ``or`` goes on to
+                # the digest. A single comprehension is the fastest loop CPython offers here.
                 found = [
                     (h := copy()).update(key) or h.digest() + key
                     for group_unit, group in buckets[level].get(department, {}).items()
