@@ -234,6 +234,7 @@ class _Prepared:
     shape: _Shape | None
     source_note: str  # without as-of dates
     requirement: str  # for a shape: the requirement part of the sentence
+    shown: tuple[tuple[str, FactSpec, str | None], ...] = ()  # for a shape: (fact, spec, years_to), once each
 
 
 def _prepared(criterion: Criterion, catalogue: Catalogue) -> _Prepared:
@@ -248,7 +249,11 @@ def _prepared(criterion: Criterion, catalogue: Catalogue) -> _Prepared:
             requirement = shape.parts[0].phrase
         else:
             requirement = shape.joiner.join(f"{catalogue[p.fact].label}{p.phrase}" for p in shape.parts)
-    prepared = _Prepared(names, shape, _source_note(list(names), catalogue, None), requirement)
+    shown: dict[str, tuple[str, FactSpec, str | None]] = {}
+    for part in shape.parts if shape is not None else ():
+        shown.setdefault(part.fact, (part.fact, catalogue[part.fact], part.years_to))
+    note = _source_note(list(names), catalogue, None)
+    prepared = _Prepared(names, shape, note, requirement, tuple(shown.values()))
     criterion.__dict__["_explain"] = prepared  # cached on the (immutable) criterion itself
     return prepared
 
@@ -302,20 +307,18 @@ def explain_criterion(
         text = f"{icon} {criterion.label}{detail}{note}"
         return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
     values = []
-    seen: set[str] = set()
-    for part in shape.parts:
-        if part.fact in seen:
+    for fact, spec, years_to in prepared.shown:
+        value = used[fact]
+        if value is None:
+            values.append(f"{spec.label}暂无数据")
             continue
-        seen.add(part.fact)
-        spec = catalogue[part.fact]
-        value = facts.get(part.fact)
         shown = format_value(spec, value)
-        if part.years_to is not None and value is not None:
-            to = on.isoformat() if part.years_to == "today" else part.years_to
+        if years_to is not None:
+            to = on.isoformat() if years_to == "today" else years_to
             years = years_between(value, to)
             if years is not None and years >= 0:
                 shown += f"（至{to}满{years}年）"
-        values.append(f"{spec.label}为{shown}" if value is not None else f"{spec.label}暂无数据")
+        values.append(f"{spec.label}为{shown}")
     text = f"{icon} {criterion.label}：您的{'，'.join(values)}，要求{prepared.requirement}{note}"
     return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
 
