@@ -21,6 +21,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -202,6 +203,11 @@ def _run_upload(request: HttpRequest, reg: Register, form: ImportFileForm) -> st
     except tabular.TableError as exc:
         shutil.rmtree(directory, ignore_errors=True)
         form.add_error("file", f"{exc}。名录库没有任何改动。")
+        return None
+    except DatabaseError as exc:
+        # The import's transaction was rolled back; say so rather than show a server error.
+        shutil.rmtree(directory, ignore_errors=True)
+        form.add_error("file", f"导入失败，数据库拒绝写入（{exc}）。名录库没有任何改动，请联系系统管理员。")
         return None
     save_summary(directory, result, actor=actor_label(request.user)[1])
     return directory.name
