@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/entities/", include("gongkai.registry.urls")),
     path("staff/inspectors/", include("gongkai.inspectors.urls")),
     path("staff/inspections/", include("gongkai.inspections.urls")),
+    path("staff/penalties/", include("gongkai.penalties.urls")),
     path("inspections/", include("gongkai.inspections.public_urls")),
     path("penalties/", include("gongkai.penalties.public_urls")),
     path("staff/disclosure/", include("gongkai.disclosure.staff_urls")),

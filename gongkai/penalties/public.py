@@ -1,0 +1,213 @@
+"""What the public sees of 行政处罚信息公示: the list, a page per decision, its CSV, JSON and Atom feed.
+
+Every view reads through :mod:`gongkai.penalties.selectors` (``public_decisions``: published and in
+display today), and only the summary fields and ``public_text`` — the redacted text a 信息公开审核员
+approved. The original text, ID numbers and the review never reach these views (``PUBLIC_FIELDS``
+limits what is even loaded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django import forms
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import content_disposition_header
+
+from gongkai.core import tabular
+from gongkai.penalties import selectors
+from gongkai.penalties.choices import ViolationCategory
+from gongkai.penalties.models import Decision, Withdrawal
+
+PAGE_SIZE = 20
+API_PAGE_SIZE = 100
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label="关键词", required=False, max_length=100)
+    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(label="违法行为类别", required=False)
+    authority = forms.ChoiceField(label="作出决定机关", required=False)
+    district = forms.ChoiceField(label="区划", required=False)
+
+    def __init__(self, data, facets: dict):
+        super().__init__(data)
+        labels = dict(ViolationCategory.choices)
+        self.fields["year"].choices = [("", "全部")] + [(y, f"{y}年") for y in facets["years"]]
+        self.fields["category"].choices = [("", "全部")] + [
+            (c, labels.get(c, c)) for c in facets["categories"]
+        ]
+        self.fields["authority"].choices = [("", "全部")] + [(a, a) for a in facets["authorities"]]
+        self.fields["district"].choices = [("", "全部")] + [(c, n) for c, n in facets["districts"]]
+
+
+def _filtered(request: HttpRequest) -> tuple[FilterForm, object]:
+    day = selectors.today()
+    form = FilterForm(request.GET or None, selectors.public_facets(day=day))
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    return form, selectors.public_search(day=day, **filters)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """行政处罚公示: decisions in display, filtered; and the withdrawal notices."""
+    if request.GET.get("tab") == "withdrawals":
+        page = Paginator(selectors.public_withdrawals(), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "penalties/public/index.html", {"tab": "withdrawals", "page": page})
+    form, qs = _filtered(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "penalties/public/index.html",
+        {"tab": "decisions", "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def decision_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One decision: the summary, then the redacted full text, then its corrections; or a withdrawal notice."""
+    try:
+        decision = selectors.public_decision(public_id)
+    except Decision.DoesNotExist:
+        try:
+            notice = selectors.public_withdrawal(public_id)
+        except Withdrawal.DoesNotExist:
+            raise Http404("没有该行政处罚公示信息，或其公示期已满") from None
+        return render(request, "penalties/public/withdrawn.html", {"notice": notice})
+    return render(request, "penalties/public/decision.html", {"d": decision})
+
+
+# --- open data -----------------------------------------------------------------------------------
+
+CSV_HEADERS = [
+    "决定书文号",
+    "当事人名称",
+    "统一社会信用代码",
+    "违法行为类型",
+    "违法行为类别",
+    "处罚依据",
+    "处罚内容",
+    "作出决定机关",
+    "作出决定日期",
+    "公示日期",
+    "公示截止日期",
+    "网址",
+]
+
+
+def summary(d: Decision, request: HttpRequest | None = None) -> dict:
+    """The public summary of a decision as data (JSON, CSV and the feed use it)."""
+    url = reverse("public-penalty", args=[d.public_id])
+    return {
+        "id": d.public_id,
+        "number": d.number,
+        "party": d.party_name,
+        "credit_code": d.entity.credit_code if d.entity_id else "",
+        "violation_type": d.violation_type,
+        "violation_category": d.get_violation_category_display(),
+        "legal_basis": d.legal_basis,
+        "penalty": d.penalty_summary,
+        "fine": str(d.fine) if d.fine is not None else None,
+        "authority": d.authority,
+        "decision_date": d.decision_date.isoformat(),
+        "published_on": d.published_on.isoformat() if d.published_on else None,
+        "display_ends_on": d.display_ends_on.isoformat() if d.display_ends_on else None,
+        "district": d.district.name if d.district_id else "",
+        "url": request.build_absolute_uri(url) if request else url,
+    }
+
+
+def _csv_rows(qs, request) -> Iterator[list[str]]:
+    for d in qs.iterator(chunk_size=500):
+        s = summary(d, request)
+        yield [
+            s["number"],
+            s["party"],
+            s["credit_code"],
+            s["violation_type"],
+            s["violation_category"],
+            s["legal_basis"],
+            s["penalty"],
+            s["authority"],
+            s["decision_date"],
+            s["published_on"] or "",
+            s["display_ends_on"] or "长期",
+            s["url"],
+        ]
+
+
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV (summaries; the full text is on each decision's page)."""
+    _form, qs = _filtered(request)
+    response = StreamingHttpResponse(
+        tabular.csv_chunks(CSV_HEADERS, _csv_rows(qs, request)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"行政处罚公示-{timezone.localdate():%Y%m%d}.csv"
+    )
+    return response
+
+
+def api_list(request: HttpRequest) -> JsonResponse:
+    """``GET /penalties/api/decisions.json`` — the filtered list, 100 a page."""
+    _form, qs = _filtered(request)
+    page = Paginator(qs, API_PAGE_SIZE).get_page(request.GET.get("page"))
+    return JsonResponse(
+        {
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "results": [summary(d, request) for d in page.object_list],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def api_detail(request: HttpRequest, public_id: str) -> JsonResponse:
+    """``GET /penalties/api/decisions/<id>.json`` — the summary and the redacted full text."""
+    try:
+        d = selectors.public_decision(public_id)
+    except Decision.DoesNotExist:
+        raise Http404("没有该行政处罚公示信息，或其公示期已满") from None
+    data = summary(d, request)
+    data["text"] = d.public_text
+    data["corrections"] = [
+        {"at": timezone.localtime(c.corrected_at).isoformat(), "reason": c.reason, "changes": c.changes}
+        for c in d.corrections.all()
+    ]
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+class LatestFeed(Feed):
+    """Atom feed of the 50 most recently published decisions in display."""
+
+    feed_type = Atom1Feed
+    title = "行政处罚公示"
+    subtitle = "公示期内的行政处罚信息（已隐去个人信息）"
+
+    def link(self) -> str:
+        return reverse("public-penalties")
+
+    def items(self):
+        return selectors.public_decisions().order_by("-published_at", "-id")[:50]
+
+    def item_title(self, item: Decision) -> str:
+        return f"{item.party_name} {item.number}"
+
+    def item_description(self, item: Decision) -> str:
+        return f"违法行为类型：{item.violation_type}；处罚内容：{item.penalty_summary}；作出决定机关：{item.authority}"
+
+    def item_link(self, item: Decision) -> str:
+        return reverse("public-penalty", args=[item.public_id])
+
+    def item_pubdate(self, item: Decision) -> dt.datetime | None:
+        return timezone.localtime(item.published_at) if item.published_at else None
