@@ -1400,6 +1400,7 @@ def _conflicts_create(*, actor: Any, conflicts: list[ConflictSpec]) -> None:
         )
 
 
+SQLITE_BULK_CACHE_KIB = 64 * 1024
 _SQLITE_NATIVE = frozenset({str, int, bool, type(None)})
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -1464,6 +1465,7 @@ class _BulkWriter:
         self.columns = ([f.column for f in fields], list(self.ADDRESS_COLUMNS), list(self.STATUS_COLUMNS))
         self.tables = (Entity._meta.db_table, Address._meta.db_table, StatusChange._meta.db_table)
         self.indexes: list[tuple[str, str]] = []
+        self.sqlite_cache_size = 0
         self.foreign_keys: list[tuple[str, str, str]] = []
 
     # --- around the load ---------------------------------------------------------------------------
@@ -1503,6 +1505,11 @@ class _BulkWriter:
                     [list(self.tables)],
                 )
             else:
+                # The primary-key and unique indexes that stay take random keys; a page cache that
+                # holds them (instead of SQLite's default 2 MB) saves re-reading pages from the OS.
+                cursor.execute("PRAGMA cache_size")
+                self.sqlite_cache_size = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
                 cursor.execute(
                     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
                     f" AND tbl_name IN ({', '.join(['%s'] * len(self.tables))}) ORDER BY name",
@@ -1523,6 +1530,8 @@ class _BulkWriter:
                 )
             for table in self.tables:
                 cursor.execute(f"ANALYZE {conn.ops.quote_name(table)}")
+            if not self.postgresql:
+                cursor.execute(f"PRAGMA cache_size = {int(self.sqlite_cache_size)}")
         self.indexes, self.foreign_keys = [], []
 
     # --- the chunks --------------------------------------------------------------------------------
