@@ -74,7 +74,6 @@ HEADER_OF = {attr: h for h, attr in COLUMNS}
 REQUIRED = {
     "决定书文号",
     "当事人类型",
-    "当事人名称（姓名）",
     "违法行为类型",
     "违法行为类别",
     "处罚依据",
@@ -100,6 +99,14 @@ TEXT_LIMITS = {
     "confiscated_property": 300,
     "other_penalty": 300,
     "authority": 100,
+}
+NULLABLE = {
+    "fine",
+    "confiscated_gains",
+    "restriction_months",
+    "party_birth_date",
+    "decision_date",
+    "service_date",
 }
 FULL_TEXT_LIMIT = 32767  # an Excel cell holds no more
 
@@ -221,7 +228,7 @@ class _Rows:
             if not text:
                 if header in REQUIRED:
                     problems.append(Problem(row.number, header, f"{header}不能为空"))
-                values[attr] = False if attr in BOOLEAN else None if attr in self.parsers else ""
+                values[attr] = False if attr in BOOLEAN else None if attr in NULLABLE else ""
                 continue
             parser = self.parsers.get(attr)
             if parser is None:
@@ -255,9 +262,6 @@ class _Rows:
             return
         text = values.pop("full_text", "") or ""
         values = {k: v for k, v in values.items() if k != "credit_code"}
-        for k in ("party_id_type", "severity", "restriction", "confiscated_property", "other_penalty"):
-            if values.get(k) is None:
-                values[k] = ""
         self._save(row, values, text)
 
     def _party(self, row: Row, values: dict[str, Any], problems: list[Problem]) -> None:
@@ -300,6 +304,8 @@ class _Rows:
                 )
             if not district:
                 problems.append(Problem(row.number, "所属区划代码", "当事人是自然人时必须填写所属区划代码"))
+            if not values.get("party_name"):
+                problems.append(Problem(row.number, "当事人名称（姓名）", "当事人是自然人时必须填写姓名"))
             values["entity"] = None
         values["district_id"] = values.pop("district", None)
 

@@ -341,7 +341,9 @@ class Decision(models.Model):
         From the ID number or birth date entered, and from the 当事人 section of the text: either one
         saying "minor" is enough (nothing is published about a minor).
         """
-        by_text = redaction.party_is_minor(self.full_text, on_date=self.decision_date) if self.full_text else None
+        by_text = (
+            redaction.party_is_minor(self.full_text, on_date=self.decision_date) if self.full_text else None
+        )
         if self.party_kind != PartyKind.PERSON:
             # A 个体工商户's 经营者 named in the 当事人 section may be a minor too.
             return bool(by_text)

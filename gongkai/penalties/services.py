@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -106,6 +107,7 @@ PRIVATE = {
     "party_id_number",
     "party_birth_date",
 }
+CENT = Decimal("0.01")
 MARK_KINDS = {redaction.Kind.NAME, redaction.Kind.ADDRESS, redaction.Kind.OTHER}
 
 
@@ -155,6 +157,8 @@ def _apply_values(decision: Decision, values: dict[str, Any], allowed: list[str]
     if unknown:
         raise ValueError(f"不能修改的字段：{'、'.join(sorted(unknown))}")
     for name, value in values.items():
+        if name in ("fine", "confiscated_gains") and value is not None:
+            value = Decimal(value).quantize(CENT)  # 50000 and 50000.00 are the same amount
         setattr(decision, name, value)
     if decision.party_kind == PartyKind.ENTITY and decision.entity is not None and not decision.party_name:
         decision.party_name = decision.entity.name

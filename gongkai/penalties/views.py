@@ -22,8 +22,8 @@ from gongkai.core import audit, tabular
 from gongkai.core.access import staff_districts, staff_view
 from gongkai.core.audit import actor_label
 from gongkai.core.models import Parameter
-from gongkai.penalties import forms, importing, redaction, rules, selectors, services
-from gongkai.penalties.choices import RepairState, State
+from gongkai.penalties import forms, importing, periods, redaction, rules, selectors, services
+from gongkai.penalties.choices import RepairState, State, TierKey
 from gongkai.penalties.models import Decision, RepairApplication, RepairEvidence, RuleSet, Withdrawal
 from gongkai.registry.import_views import ImportFileForm, _safe_name
 from gongkai.registry.importing import (
@@ -188,6 +188,15 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         decision = _decision(request, pk)
     refusals = selectors.publication_refusals(decision)
     period = selectors.display_period(decision)
+    suggestion = ""
+    rule = rules.rules_on(decision.decision_date)
+    if rule is not None and rule.classification == "severity" and not decision.severity:
+        key = periods.suggested_severity(
+            decision.content,
+            rules.threshold_on(decision.decision_date),
+            natural_person=decision.is_natural_person,
+        )
+        suggestion = f"{rule.short_name}按失信程度确定公示期；按处罚内容，建议认定为“{TierKey(key).label}”（请在“修改”中填写失信程度）"
     context = {
         "d": decision,
         "refusals": refusals,
@@ -204,6 +213,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "return_form": return_form,
         "is_reviewer": services.is_reviewer(request.user),
         "findings_count": len(decision.review_findings),
+        "severity_suggestion": suggestion,
     }
     return render(request, "penalties/decision_detail.html", context)
 

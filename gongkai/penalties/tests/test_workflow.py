@@ -52,3 +52,39 @@ def test_only_a_disclosure_reviewer_may_approve_and_not_the_submitter():
         with pytest.raises(ValidationError, match="提交人不能审核自己"):
             services.decision_approve(actor=clerk, decision=decision)
         services.decision_approve(actor=reviewer, decision=decision)
+
+
+def test_a_decision_under_order_107_needs_its_severity_before_submission(client):
+    clerk, reviewer = f.reviewers()
+    with time_machine.travel(dt.datetime(2026, 1, 8, 10, tzinfo=f.SHANGHAI), tick=False):
+        decision = f.draft(actor=clerk, decision_date=dt.date(2026, 1, 5), fine=80000)
+        with pytest.raises(ValidationError, match="请先认定该决定的失信程度"):
+            services.decision_submit(actor=clerk, decision=decision)
+        client.force_login(clerk)
+        page = client.get(f"/staff/penalties/{decision.pk}/").content.decode()
+        assert "建议认定为“一般失信行为”" in page
+        decision = services.decision_update(actor=clerk, decision=decision, values={"severity": "general"})
+        services.decision_submit(actor=clerk, decision=decision)
+        services.decision_approve(actor=reviewer, decision=decision)
+        decision = services.decision_publish(actor=reviewer, decision=decision)
+    assert decision.display_ends_on == dt.date(2027, 1, 8)
+    assert decision.display_reason.startswith("依据总局令第107号（条款待核对）：一般失信行为，公示期1年")
+
+
+def test_a_minor_party_is_never_submitted():
+    clerk, _ = f.reviewers()
+    with time_machine.travel(dt.datetime(2025, 3, 20, 10, tzinfo=f.SHANGHAI), tick=False):
+        # Born 2008-05-01: 16 on the decision date.
+        decision = f.draft(actor=clerk, party_kind="person", party_id_number="110105200805010011")
+        assert decision.is_minor is True
+        with pytest.raises(ValidationError, match="未成年人"):
+            services.decision_submit(actor=clerk, decision=decision)
+
+
+def test_the_audit_trail_never_holds_the_id_number_or_the_text():
+    decision = f.published(party_kind="person")
+    payloads = "".join(
+        str(e.before) + str(e.after) + e.note for e in AuditEvent.objects.filter(object_id=str(decision.pk))
+    )
+    for value in f.PRIVATE_VALUES:
+        assert value not in payloads
