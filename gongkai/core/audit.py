@@ -80,7 +80,7 @@ def _utc_iso(at: dt.datetime) -> str:
 def event_hash(event: AuditEvent | EventData, prev_hash: str) -> str:
     payload = {
         "seq": event.seq,
-        "at": _utc_iso(event.at),
+        "at": _utc_iso(event.at) if event.at else None,
         "actor": event.actor_id,
         "actor_name": event.actor_name,
         "action": event.action,

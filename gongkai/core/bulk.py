@@ -25,7 +25,7 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model], batch_s
     if has_auto_pk and any(obj.pk is not None for obj in objs):
         fields.insert(0, model._meta.pk)
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor underneath Django's wrapper
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -50,4 +50,4 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # type: ignore[arg-type]

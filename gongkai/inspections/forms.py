@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -60,7 +61,7 @@ class PlanForm(forms.ModelForm):
         widgets = {"content": forms.Textarea(attrs={"rows": 3})}
 
 
-def _ratio_field(label: str) -> forms.DecimalField:
+def _ratio_field(label: Any) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         required=False,
@@ -170,7 +171,8 @@ class TaskForm(forms.Form):
         return ratios
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
             self.add_error("period_end", "检查结束日期不能早于开始日期")
         if data.get("seed_not_before") and data["seed_not_before"] <= timezone.now():
@@ -230,7 +232,8 @@ class RecordForm(forms.Form):
     inspected_on = forms.DateField(label=_("检查日期"), widget=DATE)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         cats = data.get("categories") or []
         if any(c.code == "no_problem" for c in cats) and any(c.problem_found for c in cats):
             self.add_error("categories", "“未发现问题”不能与发现问题的结果同时选择")

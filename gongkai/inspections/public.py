@@ -1,8 +1,8 @@
 """What the public sees of 双随机、一公开: the four tabs, each task's draw, and the roster.
 
 Nothing here shows a credit-risk class: when a task's strata follow it, the public page shows the
-commitment, the seed, each stratum's size, quota and cut-off ticket under opaque names, and the
-drawn list with tickets — never which stratum a drawn entity was in (ADR 6).
+commitment, the seed, each stratum's size and quota under opaque names, and the drawn list with
+tickets — never which stratum a drawn entity was in, nor the strata's cut-off tickets (ADR 6).
 """
 
 from __future__ import annotations
@@ -45,8 +45,11 @@ def public_strata(task: Task) -> list[dict]:
         }
         if result:
             selected = result["strata"][index]["selected"]
-            row["cutoff"] = selected[-1]["ticket"] if selected else None
             row["selected"] = len(selected)
+            # Cut-off tickets of strata sampled at different rates would let anyone who computes
+            # every registered entity's ticket place entities in strata, i.e. learn risk classes.
+            if task.full_bundle_public:
+                row["cutoff"] = selected[-1]["ticket"] if selected else None
         rows.append(row)
     return rows
 

@@ -321,6 +321,8 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str) -> Task:
             "任务已经摇号，不能重新摇号" if task.state != TaskState.DRAFT else "任务尚未公告，不能摇号"
         )
     now = timezone.now()
+    if task.seed_not_before is None:  # an announced task always has one; refuse rather than guess
+        raise ValidationError("任务没有公告种子最早录入时间，不能摇号")
     if now < task.seed_not_before:
         local = timezone.localtime(task.seed_not_before)
         raise ValidationError(f"未到公告的种子最早录入时间（{local:%Y-%m-%d %H:%M}），不能录入种子")
@@ -521,7 +523,7 @@ def record_save(
         raise ValidationError("检查组已开始签署，结果不能再修改")
     if not target.task.items.filter(pk=item.pk).exists():
         raise ValidationError("该事项不属于本任务")
-    if inspected_on < target.task.drawn_at.date():
+    if target.task.drawn_at and inspected_on < target.task.drawn_at.date():
         raise ValidationError("检查日期不能早于摇号日期")
     record = InspectionRecord.objects.filter(target=target, item=item).first()
     before = None

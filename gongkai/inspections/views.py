@@ -396,7 +396,7 @@ def task_bundle(request: HttpRequest, public_id: str) -> HttpResponse:
     if not task.full_bundle_public:
         allowed = (
             request.user.has_perm("inspections.view_full_bundle")
-            and task.auditors.filter(user=request.user).exists()
+            and task.auditors.filter(user_id=int(request.user.pk or 0)).exists()
         )
         if not allowed:
             raise PermissionDenied("该任务按信用风险分类分层，完整摇号数据只提供给指定的审计方")
@@ -446,7 +446,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item_pk = request.POST.get("item") or request.GET.get("item")
     current = next((i for i in items if str(i.pk) == str(item_pk)), items[0] if items else None)
     existing = records.get(current.pk) if current else None
-    initial = {"inspected_on": timezone.localdate()}
+    initial: dict[str, object] = {"inspected_on": timezone.localdate()}
     if existing:
         initial = {
             "categories": list(existing.categories.all()),
@@ -460,7 +460,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "record":
+            if action == "record" and current is not None:
                 form = RecordForm(request.POST)
                 if form.is_valid():
                     d = form.cleaned_data
@@ -542,7 +542,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     # Served as a download with nosniff: an attachment is never rendered or run by the browser.
     response["Content-Disposition"] = (
-        f'attachment; filename="{attachment.pk}.{attachment.file.name.rsplit(".", 1)[-1]}"'
+        f'attachment; filename="{attachment.pk}.{str(attachment.file.name).rsplit(".", 1)[-1]}"'
     )
     return response
 

@@ -99,7 +99,7 @@ class Entity(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, object] = {}
         if self.industry_division and industries.section_of(self.industry_division) != self.industry_section:
             errors["industry_division"] = _("行业大类%(div)s不属于门类%(sec)s（应属于门类%(right)s）") % {
                 "div": self.industry_division,

@@ -81,8 +81,8 @@ class EntityRecord:
 
     def address_list(self) -> list[tuple[str, str, str]]:
         """(kind, district, text) in position order: the 住所 first."""
-        return [(AddressKind.DOMICILE, self.district_code, self.domicile)] + [
-            (AddressKind.PREMISES, a.district_code, addresses.clean(a.full_text)) for a in self.premises
+        return [(str(AddressKind.DOMICILE), self.district_code, self.domicile)] + [
+            (str(AddressKind.PREMISES), a.district_code, addresses.clean(a.full_text)) for a in self.premises
         ]
 
     def snapshot(self) -> dict[str, Any]:

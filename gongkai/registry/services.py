@@ -149,7 +149,7 @@ def _upsert_batch(actor: Any, batch: list[EntityRecord], note: str, result: Upse
                     entity_id=rec.credit_code,
                     from_status="",
                     to_status=rec.status,
-                    effective_on=rec.status_since,
+                    effective_on=rec.status_since or rec.established_on,
                 )
             )
             events.append(
@@ -170,7 +170,7 @@ def _upsert_batch(actor: Any, batch: list[EntityRecord], note: str, result: Upse
                     entity_id=rec.credit_code,
                     from_status=entity.status,
                     to_status=rec.status,
-                    effective_on=rec.status_since,
+                    effective_on=rec.status_since or rec.established_on,
                 )
             )
         for name, value in values.items():

@@ -92,7 +92,7 @@ def entity_status_change(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "登记状态已更新。")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        for field_errors in form.errors.values():
+            for text in field_errors:
+                messages.error(request, str(text))
     return redirect("staff-entity-detail", code=entity.pk)

@@ -22,9 +22,8 @@ def _staff_urls():
 
     for route, name in walk(get_resolver().url_patterns):
         if route.startswith("staff/") and name not in {"staff-login", "staff-logout"}:
-            yield "/" + route.replace("<str:code>", STAFF_ARGS["code"]).replace("<int:pk>", "1").replace(
-                "<str:name>", "x"
-            )
+            route = route.replace("<str:code>", STAFF_ARGS["code"])
+            yield "/" + re.sub(r"<int:\w+>", "1", re.sub(r"<str:\w+>", "x", route))
 
 
 @pytest.mark.django_db
