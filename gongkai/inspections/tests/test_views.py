@@ -122,6 +122,11 @@ def test_risk_stratified_task_keeps_classes_private(client):
     assert "层1" in page and "风险甲主体" in page
     for leak in ("A类", "B类", "信用风险低", "信用风险高", '"层1"'):
         assert leak not in page
+    cutoffs = [s["selected"][-1]["ticket"] for s in json.loads(task.result_text)["strata"] if s["selected"]]
+    assert "分界签号" not in page
+    drawn_tickets = {m["ticket"] for s in json.loads(task.result_text)["strata"] for m in s["selected"]}
+    assert drawn_tickets  # the drawn list is public, with tickets
+    assert all(t in page for t in drawn_tickets) and set(cutoffs) <= drawn_tickets
     assert client.get(f"/inspections/tasks/{task.public_id}/bundle.json").status_code == 404
     assert client.get(f"/inspections/tasks/{task.public_id}/frozen.json").status_code == 404
 
