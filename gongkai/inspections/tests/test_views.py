@@ -123,7 +123,7 @@ def test_risk_stratified_task_keeps_classes_private(client):
     for leak in ("A类", "B类", "信用风险低", "信用风险高", '"层1"'):
         assert leak not in page
     cutoffs = [s["selected"][-1]["ticket"] for s in json.loads(task.result_text)["strata"] if s["selected"]]
-    assert "分界签号" not in page
+    assert "分界签号（本层最后一个抽中者）" not in page
     drawn_tickets = {m["ticket"] for s in json.loads(task.result_text)["strata"] for m in s["selected"]}
     assert drawn_tickets  # the drawn list is public, with tickets
     assert all(t in page for t in drawn_tickets) and set(cutoffs) <= drawn_tickets
