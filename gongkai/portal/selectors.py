@@ -7,7 +7,7 @@ tested in ``tests/test_entities.py``:
 * shown: 名称, 统一社会信用代码, 主体类型, 法定代表人/负责人 (for 个体工商户 the 经营者 masked to
   the surname, as a natural person's name), 注册资本 (not for 个体工商户), 成立日期, 登记状态, 登记机关,
   行业, every address (住所 and 经营场所, 一照多址), the cluster host (集群注册) and, for a host,
-  how many entities it hosts; published 双随机 results.
+  how many entities it hosts; published 双随机 results and penalty decisions in their display period.
 * never: 信用风险分类 and its date, 联络人, 联系电话, unpublished draws or results.
 """
 
@@ -115,3 +115,15 @@ def entity_public_results(entity: Entity):
     from gongkai.inspections.selectors import published_results
 
     return published_results().filter(entity=entity)
+
+
+def entity_public_penalties(entity: Entity) -> list:
+    """Penalty decisions on this entity that are in their display period (the penalties module's
+    public selector decides what is public); empty when that module is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("gongkai.penalties"):
+        return []
+    from gongkai.penalties.selectors import public_decisions
+
+    return list(public_decisions().filter(entity=entity)[:50])

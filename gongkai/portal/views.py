@@ -101,6 +101,7 @@ def entity(request: HttpRequest, code: str) -> HttpResponse:
             "fields": selectors.public_entity_fields(obj),
             "hosted": selectors.hosted_count(obj),
             "results": selectors.entity_public_results(obj),
+            "penalties": selectors.entity_public_penalties(obj),
         },
     )
 

@@ -8,7 +8,7 @@ bigrams. A bigger engine (OpenSearch/Elasticsearch with a Chinese analyser) woul
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,12 +16,11 @@ from django.db import connection
 
 from gongkai.search import text
 
-# How many matches are counted exactly; beyond it the total is shown as "more than".
-COUNT_CAP = 10_000
-# Up to this many matches, PostgreSQL ranks every match; beyond it, title matches come first
-# (ranked) and the rest follow newest first (ranking reads every matching row; see docs/search.md).
-PG_RANK_ALL_LIMIT = 5_000
-TITLE_TIER_LIMIT = 1_000
+# How many matches one search looks at. Up to this many, the count and the facets are exact and
+# every match is ranked; beyond it the page says "more than 1,000", the facets count the newest
+# 1,000, and relevance ranks the newest 1,000 matches (ranking reads each match it scores, so
+# ranking all of 400,000 matches of 食品安全 cannot be fast; see docs/search.md).
+COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)
@@ -75,19 +74,20 @@ class Filters:
 
 
 @dataclass
-class Hits:
-    ids: list[int]
-    total: int
-    capped: bool = False
-
-
-@dataclass
 class Facets:
     doc_type: list[tuple[str, int]] = field(default_factory=list)
     year: list[tuple[int, int]] = field(default_factory=list)
     department: list[tuple[str, int]] = field(default_factory=list)
     district: list[tuple[str, int]] = field(default_factory=list)
     sampled: bool = False
+
+
+@dataclass
+class Hits:
+    ids: list[int]
+    total: int
+    capped: bool = False
+    facets: Facets | None = None
 
 
 def _facets_from_rows(rows: Sequence[tuple], sampled: bool) -> Facets:
@@ -127,10 +127,17 @@ class SearchBackend:
     def clear(self) -> None:
         raise NotImplementedError
 
-    def search(self, query: CompiledQuery, filters: Filters, *, sort: str, offset: int, limit: int) -> Hits:
-        raise NotImplementedError
-
-    def facets(self, query: CompiledQuery, filters: Filters) -> Facets:
+    def search(
+        self,
+        query: CompiledQuery,
+        filters: Filters,
+        *,
+        sort: str,
+        offset: int,
+        limit: int,
+        facets: bool = True,
+    ) -> Hits:
+        """One page of ids, the (capped) total and, when asked, the facet counts."""
         raise NotImplementedError
 
 
@@ -169,7 +176,7 @@ class SQLiteBackend(SearchBackend):
         with connection.cursor() as cur:
             cur.execute("DELETE FROM search_fts")
 
-    def search(self, query, filters, *, sort, offset, limit):
+    def search(self, query, filters, *, sort, offset, limit, facets=True):
         match = self.match_expression(query)
         where, params = filters.sql("d")
         base = (
@@ -177,32 +184,37 @@ class SQLiteBackend(SearchBackend):
             f"WHERE search_fts MATCH %s{where}"
         )
         with connection.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP + 1})", [match, *params])
-            total = cur.fetchone()[0]
-            order = (
-                "d.date DESC, d.id DESC"
-                if sort == "date"
-                else "bm25(search_fts, 8.0, 1.0), d.date DESC, d.id DESC"
-            )
-            cur.execute(
-                f"SELECT d.id {base} ORDER BY {order} LIMIT %s OFFSET %s", [match, *params, limit, offset]
-            )
-            ids = [row[0] for row in cur.fetchall()]
-        return Hits(ids=ids, total=min(total, COUNT_CAP), capped=total > COUNT_CAP)
-
-    def facets(self, query, filters):
-        match = self.match_expression(query)
-        where, params = filters.sql("d")
-        with connection.cursor() as cur:
+            # One pass over at most COUNT_CAP + 1 matches, newest rows first, gives total and facets.
             cur.execute(
                 "SELECT doc_type, year, department, district, count(*) FROM ("
-                "SELECT d.doc_type, d.year, d.department, d.district FROM search_fts "
-                "JOIN search_searchdocument d ON d.id = search_fts.rowid "
-                f"WHERE search_fts MATCH %s{where} LIMIT {COUNT_CAP + 1}) GROUP BY 1, 2, 3, 4",
+                f"SELECT d.doc_type, d.year, d.department, d.district {base} "
+                f"ORDER BY search_fts.rowid DESC LIMIT {COUNT_CAP + 1}) GROUP BY 1, 2, 3, 4",
                 [match, *params],
             )
             rows = cur.fetchall()
-        return _facets_from_rows(rows, sampled=sum(r[4] for r in rows) > COUNT_CAP)
+            total = sum(r[4] for r in rows)
+            capped = total > COUNT_CAP
+            if sort == "date":
+                cur.execute(
+                    f"SELECT d.id {base} ORDER BY d.date DESC, d.id DESC LIMIT %s OFFSET %s",
+                    [match, *params, limit, offset],
+                )
+            else:
+                # bm25 over the matches (at most the newest COUNT_CAP of them), title weighted 8:1.
+                cur.execute(
+                    "SELECT id FROM ("
+                    f"SELECT d.id AS id, d.date AS date, bm25(search_fts, 8.0, 1.0) AS score {base} "
+                    f"ORDER BY search_fts.rowid DESC LIMIT {COUNT_CAP}"
+                    ") ORDER BY score, date DESC, id DESC LIMIT %s OFFSET %s",
+                    [match, *params, limit, offset],
+                )
+            ids = [row[0] for row in cur.fetchall()]
+        return Hits(
+            ids=ids,
+            total=min(total, COUNT_CAP),
+            capped=capped,
+            facets=_facets_from_rows(rows, sampled=capped) if facets else None,
+        )
 
 
 def _tsvector_literal(title: str, body: str) -> tuple[str, str]:
@@ -210,25 +222,22 @@ def _tsvector_literal(title: str, body: str) -> tuple[str, str]:
 
     Built in Python rather than by ``to_tsvector`` so PostgreSQL's word parser (which depends on
     the database locale) never re-splits the tokens. Body positions start after a gap so that a
-    phrase cannot run from the title into the body.
+    phrase cannot run from the title into the body. PostgreSQL keeps positions up to 16383 and at
+    most 256 per word; later ones are dropped (a phrase beyond them is then found by its words).
     """
     title_tokens = text.index_tokens(title)
     body_tokens = text.index_tokens(body)
-    positions: dict[str, list[str]] = {}
-    title_positions: dict[str, list[str]] = {}
+    full: dict[str, list[str]] = defaultdict(list)
+    title_only: dict[str, list[str]] = defaultdict(list)
     for i, tok in enumerate(title_tokens, start=1):
-        positions.setdefault(tok, []).append(f"{min(i, 16383)}A")
-        title_positions.setdefault(tok, []).append(str(min(i, 16383)))
+        full[tok].append(f"{i}A")
+        title_only[tok].append(str(i))
     start = len(title_tokens) + 10
-    for i, tok in enumerate(body_tokens, start=start):
-        plist = positions.setdefault(tok, [])
-        if len(plist) < 256:
-            plist.append(str(min(i, 16383)))
-
-    def lit(d: dict[str, list[str]]) -> str:
-        return " ".join(f"'{tok}':{','.join(p[:256])}" for tok, p in d.items())
-
-    return lit(positions), lit(title_positions)
+    for i, tok in enumerate(body_tokens[: 16383 - start], start=start):
+        full[tok].append(str(i))
+    full_lit = " ".join(f"'{tok}':{','.join(p[:256])}" for tok, p in full.items())
+    title_lit = " ".join(f"'{tok}':{','.join(p)}" for tok, p in title_only.items())
+    return full_lit, title_lit
 
 
 class PostgresBackend(SearchBackend):
@@ -268,70 +277,39 @@ class PostgresBackend(SearchBackend):
     def clear(self):
         pass
 
-    def search(self, query, filters, *, sort, offset, limit):
+    def search(self, query, filters, *, sort, offset, limit, facets=True):
+        """One pass over the newest COUNT_CAP + 1 matches: total, facets, ranking and the page.
+
+        The date index (``searchdoc_date_idx``, read backwards) drives the scan for common terms,
+        so it stops after COUNT_CAP + 1 matches; rare terms go through the GIN index. Each row
+        read is a ``tsv @@ query`` check (the phrase needs the row's positions), so the cost grows
+        with COUNT_CAP, not with the number of documents.
+        """
         tsq = self.tsquery(query)
         where, params = filters.sql("d")
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search_searchdocument d "
-                f"WHERE d.tsv @@ %s::tsquery{where} LIMIT {COUNT_CAP + 1}) s",
-                [tsq, *params],
-            )
-            total = cur.fetchone()[0]
-            if sort == "date":
-                cur.execute(
-                    f"SELECT d.id FROM search_searchdocument d WHERE d.tsv @@ %s::tsquery{where} "
-                    "ORDER BY d.date DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s",
-                    [tsq, *params, limit, offset],
-                )
-                ids = [r[0] for r in cur.fetchall()]
-            elif total <= PG_RANK_ALL_LIMIT:
-                cur.execute(
-                    "SELECT d.id FROM search_searchdocument d "
-                    f"WHERE d.tsv @@ %s::tsquery{where} "
-                    "ORDER BY ts_rank(d.tsv, %s::tsquery, 1) DESC, d.date DESC NULLS LAST, d.id DESC "
-                    "LIMIT %s OFFSET %s",
-                    [tsq, *params, tsq, limit, offset],
-                )
-                ids = [r[0] for r in cur.fetchall()]
-            else:
-                ids = self._tiered(cur, tsq, where, params, offset, limit)
-        return Hits(ids=ids, total=min(total, COUNT_CAP), capped=total > COUNT_CAP)
-
-    @staticmethod
-    def _tiered(cur, tsq, where, params, offset, limit) -> list[int]:
-        """Many matches: title matches ranked first, then the others newest first."""
-        cur.execute(
-            "SELECT d.id FROM search_searchdocument d "
-            f"WHERE d.title_tsv @@ %s::tsquery{where} "
-            "ORDER BY ts_rank(d.title_tsv, %s::tsquery, 1) DESC, d.date DESC NULLS LAST, d.id DESC LIMIT %s",
-            [tsq, *params, tsq, TITLE_TIER_LIMIT],
-        )
-        title_ids = [r[0] for r in cur.fetchall()]
-        ids = title_ids[offset : offset + limit]
-        if len(ids) < limit:
-            rest_offset = max(0, offset - len(title_ids))
-            cur.execute(
-                "SELECT d.id FROM search_searchdocument d "
-                f"WHERE d.tsv @@ %s::tsquery AND NOT (d.title_tsv @@ %s::tsquery){where} "
-                "ORDER BY d.date DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s",
-                [tsq, tsq, *params, limit - len(ids), rest_offset],
-            )
-            ids += [r[0] for r in cur.fetchall()]
-        return ids
-
-    def facets(self, query, filters):
-        tsq = self.tsquery(query)
-        where, params = filters.sql("d")
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT doc_type, year, department, district, count(*) FROM ("
-                "SELECT d.doc_type, d.year, d.department, d.district FROM search_searchdocument d "
-                f"WHERE d.tsv @@ %s::tsquery{where} LIMIT {COUNT_CAP + 1}) s GROUP BY 1, 2, 3, 4",
-                [tsq, *params],
+                "SELECT d.id, d.doc_type, d.year, d.department, d.district, ts_rank(d.tsv, %s::tsquery, 1) "
+                f"FROM search_searchdocument d WHERE d.tsv @@ %s::tsquery{where} "
+                f"ORDER BY d.date DESC, d.id DESC LIMIT {COUNT_CAP + 1}",
+                [tsq, tsq, *params],
             )
             rows = cur.fetchall()
-        return _facets_from_rows(rows, sampled=sum(r[4] for r in rows) > COUNT_CAP)
+        capped = len(rows) > COUNT_CAP
+        rows = rows[:COUNT_CAP]
+        if sort != "date":  # newest first among equal ranks (the rows are in date order already)
+            rows = sorted(rows, key=lambda r: -r[5])
+        ids = [r[0] for r in rows[offset : offset + limit]]
+        facet_rows = []
+        if facets:
+            counts = Counter((r[1], r[2], r[3], r[4]) for r in rows)
+            facet_rows = [(*key, n) for key, n in counts.items()]
+        return Hits(
+            ids=ids,
+            total=len(rows),
+            capped=capped,
+            facets=_facets_from_rows(facet_rows, sampled=capped) if facets else None,
+        )
 
 
 def get_backend() -> SearchBackend:

@@ -88,7 +88,7 @@ def understand(raw: str) -> Understood:
                     part_words = pinyin_words(part)
                     if part_words:
                         pinyin_used.append((part, part_words))
-                        alts = [c for c in (compile_alternative(w) for w in [part, *part_words]) if c]
+                        alts = [c for c in (compile_alternative(w) for w in part_words) if c]
                         groups.append(tuple(alts))
                         highlight += part_words
                     else:
@@ -97,9 +97,9 @@ def understand(raw: str) -> Understood:
                             groups.append((alt,))
                             highlight.append(part)
                 continue
-            if words:
+            if words:  # typed as pinyin: search the Chinese words, not the Latin letters
                 pinyin_used.append((term.text, words))
-                alternatives += words
+                alternatives = words
         if not term.exact:
             extra = [s for s in synonyms.get(term.text, []) if s not in alternatives]
             if extra:
@@ -256,7 +256,9 @@ def site_search(
         return SearchPage(q, [], 0, False, 1, 1, None, understood)
     backend = get_backend()
     filters = Filters(doc_type=doc_type, year=year, department=department, district=district)
-    hits = backend.search(understood.query, filters, sort=sort, offset=(page - 1) * per_page, limit=per_page)
+    hits = backend.search(
+        understood.query, filters, sort=sort, offset=(page - 1) * per_page, limit=per_page, facets=with_facets
+    )
     docs = SearchDocument.objects.in_bulk(hits.ids)
     labels = type_labels()
     needles = understood.highlight
@@ -271,8 +273,9 @@ def site_search(
         if i in docs
     ]
     num_pages = max(1, min(MAX_PAGE, -(-hits.total // per_page)))
-    facets = backend.facets(understood.query, filters) if with_facets else None
     suggestion = suggest(q) if hits.total < 3 else None
     if suggestion == text.normalise(q):
         suggestion = None
-    return SearchPage(q, result, hits.total, hits.capped, page, num_pages, facets, understood, suggestion)
+    return SearchPage(
+        q, result, hits.total, hits.capped, page, num_pages, hits.facets, understood, suggestion
+    )

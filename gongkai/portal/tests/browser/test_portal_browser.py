@@ -65,6 +65,7 @@ def _pages(site) -> dict[str, str]:
         "inspections": "/inspections/",
         "inspections-results": "/inspections/?tab=results",
         "roster": "/inspections/officers/",
+        "penalties": "/penalties/",
     }
 
 
