@@ -263,11 +263,16 @@ def _prepared(criterion: Criterion, catalogue: Catalogue) -> _Prepared:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _source_note(names: list[str], catalogue: Catalogue, as_of: Mapping[str, dt.date] | None) -> str:
+def _source_note(
+    names: list[str],
+    catalogue: Catalogue,
+    as_of: Mapping[str, dt.date] | None,
+    sources: Mapping[str, str] | None = None,
+) -> str:
     notes = []
     for name in names:
         spec = catalogue.get(name)
-        source = spec.source if spec else ""
+        source = (sources.get(name) if sources else None) or (spec.source if spec else "")
         date = as_of.get(name) if as_of else None
         if source and date:
             notes.append(f"{source}，截至{date.isoformat()}")
@@ -285,8 +290,13 @@ def explain_criterion(
     on: dt.date,
     as_of: Mapping[str, dt.date] | None = None,
     used: dict[str, Any] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> CriterionExplanation:
-    """One criterion's sentence; ``used`` is the values it read, when the evaluation already has them."""
+    """One criterion's sentence; ``used`` is the values it read, when the evaluation already has them.
+
+    ``as_of`` and ``sources`` give, per fact, the date and the source of the value actually used (a
+    stored value may come from somewhere other than the catalogue's usual source, e.g. 申请人填报).
+    """
     prepared = _prepared(criterion, catalogue)
     if used is None:
         used = {name: facts.get(name) for name in prepared.names}
@@ -294,10 +304,14 @@ def explain_criterion(
     icon = ICONS[status]
     if status == "unknown":
         labels = "、".join(f"“{catalogue[name].label}”" for name in missing) or "所需数据"
-        note = _source_note(missing, catalogue, as_of)
+        note = _source_note(missing, catalogue, as_of, sources)
         text = f"{icon} {criterion.label}：缺少{labels}数据，请补充{note}"
         return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
-    note = prepared.source_note if as_of is None else _source_note(list(prepared.names), catalogue, as_of)
+    note = (
+        prepared.source_note
+        if as_of is None and sources is None
+        else _source_note(list(prepared.names), catalogue, as_of, sources)
+    )
     shape = prepared.shape
     if shape is None:
         shown = "；".join(
@@ -331,6 +345,7 @@ def explain(
     as_of: Mapping[str, dt.date] | None = None,
     result: PolicyResult | None = None,
     checked: bool = False,
+    sources: Mapping[str, str] | None = None,
 ) -> Explanation:
     """Why ``policy`` does or does not apply to a beneficiary with ``facts`` on ``on``."""
     if result is None:
@@ -341,7 +356,7 @@ def explain(
         return Explanation(policy, on, result.status, summary)
     catalogue = policy.catalogue
     criteria = [
-        explain_criterion(c.criterion, c.status, facts, catalogue, on, as_of, c.facts)
+        explain_criterion(c.criterion, c.status, facts, catalogue, on, as_of, c.facts, sources)
         for c in result.criteria
     ]
     summary = f"{policy.title}：{STATUS_TEXT[result.status]}"
