@@ -81,7 +81,7 @@ def _lock(case: Case) -> Case:
 def _leave(case: Case, transition: str) -> None:
     allowed = TRANSITIONS[transition]
     if case.state not in allowed:
-        names = "、".join(CaseState(s).label for s in allowed)
+        names = "、".join(str(CaseState(s).label) for s in allowed)
         raise ValidationError(f"兑现事项处于“{case.get_state_display()}”，只有“{names}”时才能执行此操作")
 
 

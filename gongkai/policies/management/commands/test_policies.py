@@ -4,7 +4,8 @@ Each path is a policy file or a directory searched for ``*.yaml``, ``*.yml`` and
 is validated first (a file that does not load counts as failed); then each test's facts are evaluated on
 its date and compared with ``expect`` (status, and amount and per-criterion results when given). A failed
 test is reported with the per-criterion explanation. Exit code 1 when anything failed, 2 on bad
-arguments. (Stored policies will be tested too once the database holds them.)
+arguments. ``--stored`` also runs the tests of every version stored in the database (drafts included),
+each checked against the database's fact catalogue.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongkai.policies.rules.runner import run_file
+from gongkai.policies.rules.errors import PolicyFileError
+from gongkai.policies.rules.runner import FileReport, run_file, run_policy_tests
 from gongkai.policies.rules.types import Catalogue
 
 POLICY_SUFFIXES = (".yaml", ".yml", ".json")
@@ -55,7 +57,10 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="policy files or directories")
+        parser.add_argument("paths", nargs="*", help="policy files or directories")
+        parser.add_argument(
+            "--stored", action="store_true", help="also test every policy version stored in the database"
+        )
         parser.add_argument(
             "--catalogue",
             metavar="FILE",
@@ -67,14 +72,18 @@ class Command(BaseCommand):
             catalogue = Catalogue.load(options["catalogue"]) if options["catalogue"] else None
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        if not options["paths"] and not options["stored"]:
+            raise CommandError("请指定政策文件或目录，或使用 --stored 测试数据库中的政策", returncode=2)
         files, skipped = policy_files(options["paths"])
         if skipped:
             self.stdout.write(f"（跳过目录中 {skipped} 个不含 gongkai-rules 的文件）")
-        if not files:
+        if options["paths"] and not files:
             raise CommandError("没有找到政策文件（*.yaml、*.yml、*.json）", returncode=2)
+        reports = (run_file(path, catalogue) for path in files)
+        if options["stored"]:
+            reports = _chain(reports, stored_reports())
         totals = {"files": 0, "bad_files": 0, "tests": 0, "failed": 0}
-        for path in files:
-            report = run_file(path, catalogue)
+        for report in reports:
             totals["files"] += 1
             for line in report.lines():
                 self.stdout.write(line)
@@ -88,3 +97,24 @@ class Command(BaseCommand):
         self.stdout.write(summary)
         if totals["failed"] or totals["bad_files"]:
             raise CommandError("政策测试未通过", returncode=1)
+
+
+def _chain(*iterables):
+    for iterable in iterables:
+        yield from iterable
+
+
+def stored_reports():
+    """A report per stored version, loaded against the database catalogue."""
+    from gongkai.policies import selectors
+    from gongkai.policies.models import PolicyVersion
+
+    catalogue = selectors.catalogue()
+    for version in PolicyVersion.objects.select_related("policy").order_by("policy__code", "number"):
+        name = f"政策库 {version.policy.code} 第{version.number}版（{version.get_state_display()}）"
+        try:
+            policy = selectors.loaded_policy(version, catalogue)
+        except PolicyFileError as exc:
+            yield FileReport(name, load_error=exc.render())
+            continue
+        yield FileReport(name, policy, outcomes=run_policy_tests(policy))
