@@ -284,9 +284,11 @@ def load(vendor: str, n: int, pool, names) -> dict[str, int]:
                         for j, r in enumerate(rows)
                     ],
                 )
+                from gongkai.search.backends import fts_rowid
+
                 cur.executemany(
                     "INSERT INTO search_fts (rowid, title, body) VALUES (%s, %s, %s)",
-                    [(first + j, r[7], r[8]) for j, r in enumerate(rows)],
+                    [(fts_rowid(first + j, r[4]), r[7], r[8]) for j, r in enumerate(rows)],
                 )
             done += len(rows)
             if done % 100_000 < CHUNK:

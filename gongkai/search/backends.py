@@ -117,8 +117,8 @@ class SearchBackend:
 
     vendor = ""
 
-    def write(self, rows: list[tuple[int, str, str]]) -> None:
-        """(document id, title, body) → index; replaces what was indexed for those ids."""
+    def write(self, rows: list[tuple[int, str, str, object]]) -> None:
+        """(document id, title, body, date) → index. Existing rows are deleted first by the caller."""
         raise NotImplementedError
 
     def delete(self, ids: list[int]) -> None:
@@ -141,8 +141,20 @@ class SearchBackend:
         raise NotImplementedError
 
 
+# SQLite: the FTS5 rowid of a document orders by date, then id, so that "the newest matches"
+# is FTS5's cheap rowid order: rowid = date ordinal × ROWID_SCALE + id (documents without a date
+# sort oldest). The document's id is rowid % ROWID_SCALE.
+ROWID_SCALE = 10**10
+
+
+def fts_rowid(pk: int, date) -> int:
+    if pk >= ROWID_SCALE:
+        raise ValueError("search document id too large for the SQLite rowid key")
+    return (date.toordinal() if date else 0) * ROWID_SCALE + pk
+
+
 class SQLiteBackend(SearchBackend):
-    """FTS5 table ``search_fts(title, body)`` over bigram token text, rowid = document id."""
+    """FTS5 table ``search_fts(title, body)`` over bigram token text; rowid = :func:`fts_rowid`."""
 
     vendor = "sqlite"
 
@@ -158,62 +170,60 @@ class SQLiteBackend(SearchBackend):
         return " AND ".join(groups)
 
     def write(self, rows):
+        """Index new rows; an existing row must have been :meth:`delete`-d first (its old date)."""
         if not rows:
             return
         with connection.cursor() as cur:
-            cur.executemany("DELETE FROM search_fts WHERE rowid = %s", [(r[0],) for r in rows])
             cur.executemany(
                 "INSERT INTO search_fts(rowid, title, body) VALUES (%s, %s, %s)",
-                [(pk, text.index_text(title), text.index_text(body)) for pk, title, body in rows],
+                [
+                    (fts_rowid(pk, date), text.index_text(title), text.index_text(body))
+                    for pk, title, body, date in rows
+                ],
             )
 
     def delete(self, ids):
-        if ids:
-            with connection.cursor() as cur:
-                cur.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
+        """Remove rows from the FTS table, using the dates still stored on the documents."""
+        if not ids:
+            return
+        from gongkai.search.models import SearchDocument
+
+        keys = [
+            (fts_rowid(pk, date),)
+            for pk, date in SearchDocument.objects.filter(pk__in=ids).values_list("pk", "date")
+        ]
+        with connection.cursor() as cur:
+            cur.executemany("DELETE FROM search_fts WHERE rowid = %s", keys)
 
     def clear(self):
         with connection.cursor() as cur:
             cur.execute("DELETE FROM search_fts")
 
     def search(self, query, filters, *, sort, offset, limit, facets=True):
+        """One pass over the newest COUNT_CAP + 1 matches (FTS5 rowid order is date order)."""
         match = self.match_expression(query)
         where, params = filters.sql("d")
-        base = (
-            "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH %s{where}"
-        )
         with connection.cursor() as cur:
-            # One pass over at most COUNT_CAP + 1 matches, newest rows first, gives total and facets.
             cur.execute(
-                "SELECT doc_type, year, department, district, count(*) FROM ("
-                f"SELECT d.doc_type, d.year, d.department, d.district {base} "
-                f"ORDER BY search_fts.rowid DESC LIMIT {COUNT_CAP + 1}) GROUP BY 1, 2, 3, 4",
+                "SELECT d.id, d.doc_type, d.year, d.department, d.district, bm25(search_fts, 8.0, 1.0) "
+                f"FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid %% {ROWID_SCALE} "
+                f"WHERE search_fts MATCH %s{where} ORDER BY search_fts.rowid DESC LIMIT {COUNT_CAP + 1}",
                 [match, *params],
             )
             rows = cur.fetchall()
-            total = sum(r[4] for r in rows)
-            capped = total > COUNT_CAP
-            if sort == "date":
-                cur.execute(
-                    f"SELECT d.id {base} ORDER BY d.date DESC, d.id DESC LIMIT %s OFFSET %s",
-                    [match, *params, limit, offset],
-                )
-            else:
-                # bm25 over the matches (at most the newest COUNT_CAP of them), title weighted 8:1.
-                cur.execute(
-                    "SELECT id FROM ("
-                    f"SELECT d.id AS id, d.date AS date, bm25(search_fts, 8.0, 1.0) AS score {base} "
-                    f"ORDER BY search_fts.rowid DESC LIMIT {COUNT_CAP}"
-                    ") ORDER BY score, date DESC, id DESC LIMIT %s OFFSET %s",
-                    [match, *params, limit, offset],
-                )
-            ids = [row[0] for row in cur.fetchall()]
+        capped = len(rows) > COUNT_CAP
+        rows = rows[:COUNT_CAP]
+        if sort != "date":  # bm25: lower is better; ties stay newest first
+            rows = sorted(rows, key=lambda r: r[5])
+        ids = [r[0] for r in rows[offset : offset + limit]]
+        counts = Counter((r[1], r[2], r[3], r[4]) for r in rows) if facets else Counter()
         return Hits(
             ids=ids,
-            total=min(total, COUNT_CAP),
+            total=len(rows),
             capped=capped,
-            facets=_facets_from_rows(rows, sampled=capped) if facets else None,
+            facets=_facets_from_rows([(*k, n) for k, n in counts.items()], sampled=capped)
+            if facets
+            else None,
         )
 
 
@@ -262,7 +272,7 @@ class PostgresBackend(SearchBackend):
         if not rows:
             return
         values = []
-        for pk, title, body in rows:
+        for pk, title, body, _date in rows:
             full, title_only = _tsvector_literal(title, body)
             values.append((full, title_only, pk))
         with connection.cursor() as cur:

@@ -69,12 +69,17 @@ def index_update(*, docs: Iterable[IndexDocument], vocabulary: bool = True) -> i
     if not docs:
         return 0
     backend = get_backend()
+    keys = {(d.doc_type, str(d.doc_id)) for d in docs}
+    existing = SearchDocument.objects.filter(
+        doc_type__in={t for t, _ in keys}, doc_id__in={i for _, i in keys}
+    ).values_list("doc_type", "doc_id", "pk")
+    backend.delete([pk for t, i, pk in existing if (t, i) in keys])  # before the date may change
     rows = []
     for doc in docs:
         obj, _ = SearchDocument.objects.update_or_create(
             doc_type=doc.doc_type, doc_id=str(doc.doc_id), defaults=_row(doc)
         )
-        rows.append((obj.pk, doc.title, doc.body))
+        rows.append((obj.pk, doc.title, doc.body, doc.date))
     backend.write(rows)
     if vocabulary:
         vocabulary_add(docs)
@@ -157,7 +162,7 @@ def _bulk_insert(docs: list[IndexDocument], backend) -> int:
     objs = SearchDocument.objects.bulk_create(
         [SearchDocument(doc_type=d.doc_type, doc_id=str(d.doc_id), **_row(d)) for d in docs]
     )
-    backend.write([(o.pk, d.title, d.body) for o, d in zip(objs, docs, strict=True)])
+    backend.write([(o.pk, d.title, d.body, d.date) for o, d in zip(objs, docs, strict=True)])
     vocabulary_add(docs)
     return len(objs)
 

@@ -97,3 +97,11 @@ def test_search_snippets_never_show_private_data(client, entities):
 def test_unknown_code_is_a_friendly_404(client):
     response = client.get(reverse("portal-entity", args=["91371500MA0000000X"]))
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+def test_lookup_and_record_pages_have_bounded_query_counts(client, entities, django_assert_max_num_queries):
+    _host, company, _ = entities
+    with django_assert_max_num_queries(3):
+        client.get(reverse("portal-entities"), {"q": "有限公司"})
+    with django_assert_max_num_queries(10):
+        client.get(reverse("portal-entity", args=[company.credit_code]))

@@ -215,3 +215,9 @@ def test_synonym_page_needs_the_permission_and_saves(client, reviewer, django_us
     response = client.post(url, {"terms": "维权，消费维权"}, follow=True)
     assert "已保存" in response.content.decode()
     assert client.post(url, {"terms": "孤词"}).status_code == 200
+
+
+def test_search_page_query_count_does_not_grow_with_results(client, corpus, django_assert_max_num_queries):
+    services.index_update(docs=[_doc(f"q{i}", f"电梯检查{i}", "电梯") for i in range(40)])
+    with django_assert_max_num_queries(6):
+        client.get(reverse("public-search"), {"q": "电梯"})
