@@ -192,6 +192,13 @@ class Decision(models.Model):
     review_findings = models.JSONField(_("检出的个人信息"), default=list, blank=True)
     review_marks = models.JSONField(_("审核人员添加的隐去项"), default=list, blank=True)
     review_removed = models.JSONField(_("审核人员取消的隐去项"), default=list, blank=True)
+    text_says_minor = models.BooleanField(
+        _("全文显示当事人未成年"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("上传全文或修改决定日期时由当事人部分的证件号码或出生日期判断"),
+    )
     public_text = models.TextField(_("公示文本（已隐去个人信息）"), blank=True)
     public_text_sha256 = models.CharField(_("公示文本SHA-256"), max_length=64, blank=True)
     # The workflow.
@@ -341,17 +348,13 @@ class Decision(models.Model):
         From the ID number or birth date entered, and from the 当事人 section of the text: either one
         saying "minor" is enough (nothing is published about a minor).
         """
-        by_text = (
-            redaction.party_is_minor(self.full_text, on_date=self.decision_date) if self.full_text else None
-        )
+        by_text = self.text_says_minor
         if self.party_kind != PartyKind.PERSON:
             # A 个体工商户's 经营者 named in the 当事人 section may be a minor too.
             return bool(by_text)
         born = self.party_birth
         by_birth = redaction._minor_on(born, self.decision_date) if born is not None else None
-        by_text = (
-            redaction.party_is_minor(self.full_text, on_date=self.decision_date) if self.full_text else None
-        )
+        by_text = self.text_says_minor
         if by_birth or by_text:
             return True
         return None if born is None else False

@@ -266,7 +266,7 @@ def awaiting_publication(
     cal = calendar.calendar_in_force()
     rows = []
     qs = staff_decisions(districts=districts).filter(state__in=[State.DRAFT, State.SUBMITTED, State.APPROVED])
-    for decision in qs.defer(None).select_related("entity", "district"):
+    for decision in qs:
         refusals = publication_refusals(decision)
         if refusals:
             continue

@@ -164,6 +164,23 @@ def _apply_values(decision: Decision, values: dict[str, Any], allowed: list[str]
         decision.party_name = decision.entity.name
     if decision.party_id_number:
         decision.party_id_number = redaction.fold(decision.party_id_number).strip().upper()
+    if "decision_date" in values:
+        _judge_minor(decision)
+
+
+def _judge_minor(decision: Decision) -> None:
+    """Read the party's age from the text once (the dashboard and every check use the stored answer)."""
+    if not decision.full_text or decision.decision_date is None:
+        decision.text_says_minor = None
+        return
+    findings = [redaction.Finding.from_dict(f) for f in decision.review_findings] or None
+    ids = [f for f in findings or [] if f.kind is redaction.Kind.ID_NUMBER]
+    # Stored findings hold every detected ID number unless a reviewer's mark swallowed one: then detect again.
+    if findings is not None and not ids:
+        findings = None
+    decision.text_says_minor = redaction.party_is_minor(
+        decision.full_text, on_date=decision.decision_date, findings=findings
+    )
 
 
 @transaction.atomic
@@ -218,6 +235,7 @@ def _set_text(decision: Decision, text: str, file_name: str) -> None:
     decision.review_marks = marks
     decision.review_removed = []
     decision.review_findings = [f.to_dict() for f in _detect(decision)]
+    _judge_minor(decision)
 
 
 def _spans(decision: Decision) -> list[redaction.Span]:
