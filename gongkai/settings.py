@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "gongkai.portal",
     "gongkai.disclosure",
     "gongkai.search",
+    "gongkai.interaction",
+    "gongkai.stats",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,10 @@ urlpatterns = [
     path("staff/disclosure/", include("gongkai.disclosure.staff_urls")),
     path("staff/search/", include("gongkai.search.staff_urls")),
     path("search/", include("gongkai.search.urls")),
+    path("staff/interaction/", include("gongkai.interaction.urls")),
+    path("staff/due/", include("gongkai.stats.urls")),
+    path("interaction/", include("gongkai.interaction.public_urls")),
+    path("stats/", include("gongkai.stats.public_urls")),
     path("", include("gongkai.disclosure.urls")),
     path("", include("gongkai.portal.urls")),
 ]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InteractionConfig(AppConfig):
+    name = "gongkai.interaction"
+    label = "interaction"
+    verbose_name = _("互动交流")
+
+    def ready(self) -> None:
+        from gongkai.interaction import rules
+
+        rules.register_parameters()

@@ -1,0 +1,458 @@
+"""Reads of the statistics. Register figures come from the aggregates; the smaller tables
+(inspections, penalties, messages, requests) are counted live.
+
+Every function returns a :class:`Dataset`: the same rows feed the table on the page, the chart and
+the CSV download, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from gongkai.stats.models import EntityMonthly, Refresh
+
+
+@dataclass
+class Dataset:
+    name: str
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+    chart: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    source: str = ""
+
+
+def growth(current: int, previous: int) -> float | None:
+    """Year-on-year growth in per cent, one decimal; None when there is nothing to compare with."""
+    if not previous:
+        return None
+    return round(100 * (current - previous) / previous, 1)
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}%"
+
+
+def _month_add(month: dt.date, offset: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + offset
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def last_refresh() -> Refresh | None:
+    return Refresh.objects.filter(pk=1).first()
+
+
+def as_of(day: dt.date | None = None) -> dt.date:
+    return day or timezone.localdate()
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+def entity_type_labels() -> dict[str, str]:
+    from gongkai.registry.choices import EntityType
+
+    return _labels(EntityType.choices)
+
+
+def status_labels() -> dict[str, str]:
+    from gongkai.registry.choices import EntityStatus
+
+    return _labels(EntityStatus.choices)
+
+
+def district_names() -> dict[str, str]:
+    from gongkai.core.models import District
+
+    return dict(District.objects.values_list("code", "name"))
+
+
+# --- the register (from the aggregates) -----------------------------------------------------------
+
+
+def new_by_month(*, day: dt.date | None = None, months: int = 24) -> Dataset:
+    """New entities per month of establishment, with the same month a year earlier."""
+    this_month = as_of(day).replace(day=1)
+    first = _month_add(this_month, -(months - 1))
+    totals = dict(
+        EntityMonthly.objects.filter(month__gte=_month_add(first, -12), month__lte=this_month)
+        .values_list("month")
+        .annotate(n=Sum("count"))
+        .values_list("month", "n")
+    )
+    rows = []
+    for i in range(months):
+        month = _month_add(first, i)
+        current, previous = totals.get(month, 0), totals.get(_month_add(month, -12), 0)
+        rows.append([f"{month:%Y-%m}", current, previous, pct(growth(current, previous))])
+    return Dataset(
+        "new-by-month",
+        "新增经营主体（按月）",
+        ["月份", "新增（户）", "上年同月（户）", "同比增长"],
+        rows,
+        {
+            "type": "bar",
+            "categories": [r[0] for r in rows],
+            "series": [
+                {"name": "新增", "data": [r[1] for r in rows]},
+                {"name": "上年同月", "data": [r[2] for r in rows]},
+            ],
+        },
+        note="按成立日期统计；本月为截至今天的数字。",
+    )
+
+
+def _ytd_by(field_name: str, day: dt.date) -> tuple[dict[str, int], dict[str, int], dt.date]:
+    """Year to date (1 January to the end of the current month) by ``field_name``, and a year earlier."""
+    this_month = day.replace(day=1)
+    start = this_month.replace(month=1)
+    current = dict(
+        EntityMonthly.objects.filter(month__gte=start, month__lte=this_month)
+        .values_list(field_name)
+        .annotate(n=Sum("count"))
+        .values_list(field_name, "n")
+    )
+    previous = dict(
+        EntityMonthly.objects.filter(
+            month__gte=_month_add(start, -12), month__lte=_month_add(this_month, -12)
+        )
+        .values_list(field_name)
+        .annotate(n=Sum("count"))
+        .values_list(field_name, "n")
+    )
+    return current, previous, this_month
+
+
+def new_by_district(*, day: dt.date | None = None) -> Dataset:
+    day = as_of(day)
+    current, previous, month = _ytd_by("district_code", day)
+    names = district_names()
+    rows = [
+        [
+            names.get(code, code),
+            current.get(code, 0),
+            previous.get(code, 0),
+            pct(growth(current.get(code, 0), previous.get(code, 0))),
+        ]
+        for code in sorted(set(current) | set(previous), key=lambda c: (-current.get(c, 0), c))
+    ]
+    return Dataset(
+        "new-by-district",
+        f"{month.year}年1—{month.month}月新增经营主体（按区划）",
+        ["区划", f"{month.year}年1—{month.month}月（户）", f"{month.year - 1}年同期（户）", "同比增长"],
+        rows,
+        {
+            "type": "bar",
+            "categories": [r[0] for r in rows],
+            "series": [
+                {"name": str(month.year), "data": [r[1] for r in rows]},
+                {"name": str(month.year - 1), "data": [r[2] for r in rows]},
+            ],
+        },
+        note="按住所所在区划统计。",
+    )
+
+
+def new_by_type(*, day: dt.date | None = None) -> Dataset:
+    day = as_of(day)
+    current, previous, month = _ytd_by("entity_type", day)
+    labels = entity_type_labels()
+    rows = [
+        [
+            labels.get(t, t),
+            current.get(t, 0),
+            previous.get(t, 0),
+            pct(growth(current.get(t, 0), previous.get(t, 0))),
+        ]
+        for t in labels
+        if t in current or t in previous
+    ]
+    return Dataset(
+        "new-by-type",
+        f"{month.year}年1—{month.month}月新增经营主体（按类型）",
+        ["主体类型", f"{month.year}年1—{month.month}月（户）", f"{month.year - 1}年同期（户）", "同比增长"],
+        rows,
+        {
+            "type": "pie",
+            "categories": [r[0] for r in rows],
+            "series": [{"name": "新增", "data": [r[1] for r in rows]}],
+        },
+    )
+
+
+def new_by_year(*, day: dt.date | None = None, years: int = 5) -> Dataset:
+    day = as_of(day)
+    first = dt.date(day.year - years, 1, 1)
+    per_year: dict[int, int] = defaultdict(int)
+    for month, n in (
+        EntityMonthly.objects.filter(month__gte=first, month__lte=day)
+        .values_list("month")
+        .annotate(n=Sum("count"))
+        .values_list("month", "n")
+    ):
+        per_year[month.year] += n
+    rows = []
+    for year in range(day.year - years + 1, day.year + 1):
+        label = f"{year}年" if year < day.year else f"{year}年（截至{day.month}月）"
+        rows.append(
+            [
+                label,
+                per_year[year],
+                pct(growth(per_year[year], per_year[year - 1])) if year < day.year else "—",
+            ]
+        )
+    return Dataset(
+        "new-by-year",
+        "新增经营主体（按年）",
+        ["年度", "新增（户）", "同比增长"],
+        rows,
+        {
+            "type": "line",
+            "categories": [r[0] for r in rows],
+            "series": [{"name": "新增", "data": [r[1] for r in rows]}],
+        },
+    )
+
+
+def by_status() -> Dataset:
+    labels = status_labels()
+    types = entity_type_labels()
+    cells: dict[tuple[str, str], int] = dict(
+        ((s, t), n)
+        for s, t, n in EntityMonthly.objects.values_list("status", "entity_type")
+        .annotate(n=Sum("count"))
+        .values_list("status", "entity_type", "n")
+    )
+    rows = []
+    for s, label in labels.items():
+        values = [cells.get((s, t), 0) for t in types]
+        rows.append([label, *values, sum(values)])
+    return Dataset(
+        "status",
+        "经营主体登记状态",
+        ["登记状态", *types.values(), "合计"],
+        rows,
+        {
+            "type": "pie",
+            "categories": [r[0] for r in rows],
+            "series": [{"name": "户数", "data": [r[-1] for r in rows]}],
+        },
+        note="当前登记状态；“存续（在营）”即实有经营主体。",
+    )
+
+
+def summary(*, day: dt.date | None = None) -> dict[str, Any]:
+    """The headline: new entities this year to date and their year-on-year growth."""
+    day = as_of(day)
+    this_month = day.replace(day=1)
+    start = this_month.replace(month=1)
+
+    def total(a: dt.date, b: dt.date) -> int:
+        return EntityMonthly.objects.filter(month__gte=a, month__lte=b).aggregate(n=Sum("count"))["n"] or 0
+
+    current = total(start, this_month)
+    previous = total(_month_add(start, -12), _month_add(this_month, -12))
+    active = EntityMonthly.objects.filter(status="active").aggregate(n=Sum("count"))["n"] or 0
+    return {
+        "year": day.year,
+        "month": day.month,
+        "new": current,
+        "previous": previous,
+        "growth": growth(current, previous),
+        "active": active,
+    }
+
+
+# --- the other modules (counted live; each guarded so a missing module is skipped) ---------------
+
+
+def inspections_by_year(*, day: dt.date | None = None, years: int = 5) -> Dataset:
+    """Tasks drawn, entities inspected, problems found, results published on time (20 working days)."""
+    from gongkai.core.calendar import calendar_in_force
+    from gongkai.core.workdays import CalendarNotCovered
+    from gongkai.inspections.models import InspectionRecord, Target, Task
+
+    day = as_of(day)
+    first_year = day.year - years + 1
+    cal = calendar_in_force()
+    drawn: dict[int, int] = defaultdict(int)
+    for drawn_at in Task.objects.filter(drawn_at__isnull=False).values_list("drawn_at", flat=True):
+        drawn[timezone.localtime(drawn_at).year] += 1
+    done: dict[int, int] = defaultdict(int)
+    published: dict[int, int] = defaultdict(int)
+    on_time: dict[int, int] = defaultdict(int)
+    dues: dict[dt.date, dt.date | None] = {}
+    for completed, published_at in Target.objects.filter(completed_on__year__gte=first_year).values_list(
+        "completed_on", "results_published_at"
+    ):
+        done[completed.year] += 1
+        if published_at is None:
+            continue
+        published[completed.year] += 1
+        if completed not in dues:
+            try:
+                dues[completed] = cal.add_working_days(completed, 20)
+            except CalendarNotCovered:
+                dues[completed] = None
+        due = dues[completed]
+        if due is not None and timezone.localdate(published_at) <= due:
+            on_time[completed.year] += 1
+    problems: dict[int, int] = defaultdict(int)
+    for _target, completed in (
+        InspectionRecord.objects.filter(
+            categories__problem_found=True, target__completed_on__year__gte=first_year
+        )
+        .values_list("target_id", "target__completed_on")
+        .distinct()
+    ):
+        problems[completed.year] += 1
+    rows = []
+    for year in range(first_year, day.year + 1):
+        rate = round(100 * on_time[year] / published[year], 1) if published[year] else None
+        rows.append(
+            [
+                f"{year}年",
+                drawn[year],
+                done[year],
+                problems[year],
+                published[year],
+                "—" if rate is None else f"{rate}%",
+            ]
+        )
+    return Dataset(
+        "inspections",
+        "双随机抽查",
+        ["年度", "摇号任务（个）", "完成检查（户）", "发现问题（户）", "结果已公示（户）", "按期公示率"],
+        rows,
+        {
+            "type": "bar",
+            "categories": [r[0] for r in rows],
+            "series": [
+                {"name": "完成检查", "data": [r[2] for r in rows]},
+                {"name": "发现问题", "data": [r[3] for r in rows]},
+            ],
+        },
+        note="按期：检查结果形成之日起20个工作日内公示（国市监信〔2019〕38号）。",
+    )
+
+
+def penalties_by_year(*, day: dt.date | None = None, years: int = 5) -> Dataset:
+    from gongkai.penalties.models import Decision
+
+    day = as_of(day)
+    first_year = day.year - years + 1
+    counts: dict[int, int] = defaultdict(int)
+    for published_on in Decision.objects.filter(published_on__year__gte=first_year).values_list(
+        "published_on", flat=True
+    ):
+        counts[published_on.year] += 1
+    rows = [[f"{y}年", counts[y]] for y in range(first_year, day.year + 1)]
+    return Dataset(
+        "penalties",
+        "行政处罚决定公示",
+        ["年度", "公示（件）"],
+        rows,
+        {
+            "type": "bar",
+            "categories": [r[0] for r in rows],
+            "series": [{"name": "公示", "data": [r[1] for r in rows]}],
+        },
+    )
+
+
+def messages_by_month(*, day: dt.date | None = None) -> Dataset:
+    from gongkai.interaction.selectors import message_monthly_stats
+
+    stats = message_monthly_stats(months=12, day=as_of(day))
+
+    def show(value, suffix=""):
+        return "—" if value is None else f"{value}{suffix}"
+
+    rows = [
+        [
+            f"{s.month:%Y-%m}",
+            s.received,
+            s.replied,
+            show(s.average_reply_days),
+            show(s.on_time_rate, "%"),
+            s.rated,
+            show(s.satisfaction_rate, "%"),
+        ]
+        for s in stats
+    ]
+    return Dataset(
+        "messages",
+        "留言办理",
+        [
+            "月份",
+            "收到（条）",
+            "已答复（条）",
+            "平均答复用时（工作日）",
+            "按期答复率",
+            "评价（条）",
+            "满意率",
+        ],
+        rows,
+        {
+            "type": "bar",
+            "categories": [r[0] for r in rows],
+            "series": [
+                {"name": "收到", "data": [r[1] for r in rows]},
+                {"name": "已答复", "data": [r[2] for r in rows]},
+            ],
+        },
+        note="不含无效留言；满意率＝（满意＋基本满意）÷评价数。",
+    )
+
+
+def requests_by_month(*, day: dt.date | None = None) -> Dataset:
+    from gongkai.interaction.selectors import request_monthly_stats
+
+    rows = [
+        [f"{m:%Y-%m}", s.received, s.answered, "—" if s.on_time_rate is None else f"{s.on_time_rate}%"]
+        for m, s in request_monthly_stats(months=12, day=as_of(day))
+    ]
+    return Dataset(
+        "requests",
+        "依申请公开",
+        ["月份", "收到（件）", "已答复（件）", "按期答复率"],
+        rows,
+        {
+            "type": "bar",
+            "categories": [r[0] for r in rows],
+            "series": [
+                {"name": "收到", "data": [r[1] for r in rows]},
+                {"name": "已答复", "data": [r[2] for r in rows]},
+            ],
+        },
+    )
+
+
+DATASETS: dict[str, Callable[..., Dataset]] = {
+    "new-by-month": new_by_month,
+    "new-by-year": new_by_year,
+    "new-by-district": new_by_district,
+    "new-by-type": new_by_type,
+    "status": lambda day=None: by_status(),
+    "inspections": inspections_by_year,
+    "penalties": penalties_by_year,
+    "messages": messages_by_month,
+    "requests": requests_by_month,
+}
+
+
+def dataset(name: str, *, day: dt.date | None = None) -> Dataset | None:
+    """One dataset, or None when the module it comes from is not installed."""
+    try:
+        return DATASETS[name](day=day)
+    except (ImportError, LookupError):
+        return None
