@@ -75,9 +75,33 @@ def value(key: str, on: dt.date | None = None) -> Any:
     return parameters.parameter_value(key, on)
 
 
+def reply_days_resolver():
+    """A function (category, day) -> reply period, reading the parameter's rows once (for lists)."""
+    from gongkai.core.models import Parameter
+
+    rows = list(
+        Parameter.objects.filter(key=MESSAGE_REPLY_DAYS)
+        .order_by("valid_from")
+        .values_list("valid_from", "value")
+    )
+    default = parameters.SPECS[MESSAGE_REPLY_DAYS].default
+
+    def resolve(category: str, on: dt.date) -> int:
+        table = default
+        for valid_from, row_value in rows:
+            if valid_from <= on:
+                table = row_value
+        return _days(table, category)
+
+    return resolve
+
+
 def message_reply_days(category: str, on: dt.date) -> int:
     """The reply period of a message of ``category`` received on ``on``."""
-    table = value(MESSAGE_REPLY_DAYS, on)
+    return _days(value(MESSAGE_REPLY_DAYS, on), category)
+
+
+def _days(table: Any, category: str) -> int:
     try:
         return int(table[category])
     except (KeyError, TypeError, ValueError) as exc:

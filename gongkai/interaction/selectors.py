@@ -78,22 +78,24 @@ def _deadline(cal, due: dt.date, day: dt.date, soon: int) -> Deadline:
 # --- messages -------------------------------------------------------------------------------------
 
 
-def message_due(message: Message, *, cal=None) -> dt.date:
-    """The reply deadline: the category's working days (in force on the day of receipt) after it."""
+def message_due(message: Message, *, cal=None, days=None) -> dt.date:
+    """The reply deadline: the category's working days (in force on the day of receipt) after it.
+
+    ``days`` is a :func:`rules.reply_days_resolver` when many messages are computed at once.
+    """
     cal = cal or calendar.calendar_in_force()
-    return cal.add_working_days(
-        message.received_on, rules.message_reply_days(message.category, message.received_on)
-    )
+    period = (days or rules.message_reply_days)(message.category, message.received_on)
+    return cal.add_working_days(message.received_on, period)
 
 
 def message_deadline(
-    message: Message, *, cal=None, day: dt.date | None = None, soon: int | None = None
+    message: Message, *, cal=None, day: dt.date | None = None, soon: int | None = None, days=None
 ) -> Deadline:
     cal = cal or calendar.calendar_in_force()
     day = day or today()
     soon = soon if soon is not None else int(rules.value(rules.DUE_SOON_DAYS))
     try:
-        return _deadline(cal, message_due(message, cal=cal), day, soon)
+        return _deadline(cal, message_due(message, cal=cal, days=days), day, soon)
     except CalendarNotCovered as exc:
         return Deadline(None, None, soon, str(exc))
 
@@ -125,8 +127,9 @@ def open_messages_with_deadlines(
     day = day or today()
     soon = int(rules.value(rules.DUE_SOON_DAYS))
     qs = qs if qs is not None else staff_messages(state="open")
+    days = rules.reply_days_resolver()
     rows = [
-        (m, message_deadline(m, cal=cal, day=day, soon=soon))
+        (m, message_deadline(m, cal=cal, day=day, soon=soon, days=days))
         for m in qs.filter(state__in=OPEN_MESSAGE_STATES)
     ]
     rows.sort(key=lambda r: (r[1].due or dt.date.max, r[0].pk))
@@ -194,6 +197,7 @@ def message_monthly_stats(*, months: int = 12, day: dt.date | None = None) -> li
     day = day or today()
     first = _month_start(day, -(months - 1))
     cal = calendar.calendar_in_force()
+    days = rules.reply_days_resolver()
     table = {_month_start(day, -i): MonthStats(_month_start(day, -i)) for i in range(months)}
     qs = (
         Message.objects.filter(received_on__gte=first)
@@ -210,7 +214,7 @@ def message_monthly_stats(*, months: int = 12, day: dt.date | None = None) -> li
             try:
                 used = cal.working_days_between(m.received_on, m.replied_on)
                 row.reply_days_total += used
-                if m.replied_on <= message_due(m, cal=cal):
+                if m.replied_on <= message_due(m, cal=cal, days=days):
                     row.on_time += 1
             except CalendarNotCovered:
                 pass

@@ -111,9 +111,14 @@ def new_by_month(*, day: dt.date | None = None, months: int = 24) -> Dataset:
     )
 
 
+def reporting_month(day: dt.date) -> dt.date:
+    """The last complete month on ``day``: statistics compare whole months ("1—10月")."""
+    return _month_add(day.replace(day=1), -1)
+
+
 def _ytd_by(field_name: str, day: dt.date) -> tuple[dict[str, int], dict[str, int], dt.date]:
-    """Year to date (1 January to the end of the current month) by ``field_name``, and a year earlier."""
-    this_month = day.replace(day=1)
+    """January to the last complete month by ``field_name``, and the same months a year earlier."""
+    this_month = reporting_month(day)
     start = this_month.replace(month=1)
     current = dict(
         EntityMonthly.objects.filter(month__gte=start, month__lte=this_month)
@@ -253,7 +258,7 @@ def by_status() -> Dataset:
 def summary(*, day: dt.date | None = None) -> dict[str, Any]:
     """The headline: new entities this year to date and their year-on-year growth."""
     day = as_of(day)
-    this_month = day.replace(day=1)
+    this_month = reporting_month(day)
     start = this_month.replace(month=1)
 
     def total(a: dt.date, b: dt.date) -> int:
@@ -263,8 +268,8 @@ def summary(*, day: dt.date | None = None) -> dict[str, Any]:
     previous = total(_month_add(start, -12), _month_add(this_month, -12))
     active = EntityMonthly.objects.filter(status="active").aggregate(n=Sum("count"))["n"] or 0
     return {
-        "year": day.year,
-        "month": day.month,
+        "year": this_month.year,
+        "month": this_month.month,
         "new": current,
         "previous": previous,
         "growth": growth(current, previous),

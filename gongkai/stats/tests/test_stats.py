@@ -14,7 +14,7 @@ from gongkai.stats import selectors, services
 from gongkai.stats.models import EntityMonthly
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date(2026, 6, 15)
+TODAY = dt.date(2026, 7, 15)  # the last complete month is June
 
 
 @pytest.fixture
