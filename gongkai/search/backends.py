@@ -8,11 +8,12 @@ bigrams. A bigger engine (OpenSearch/Elasticsearch with a Chinese analyser) woul
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 from gongkai.search import text
 
@@ -21,6 +22,10 @@ from gongkai.search import text
 # 1,000, and relevance ranks the newest 1,000 matches (ranking reads each match it scores, so
 # ranking all of 400,000 matches of 食品安全 cannot be fast; see docs/search.md).
 COUNT_CAP = 1_000
+# PostgreSQL, when a query has more than COUNT_CAP matches: the newest documents looked at, and how
+# many of their matches are kept, so that the newest matches are always candidates.
+RECENT_WINDOW = 3_000
+RECENT_MATCHES = 200
 
 
 @dataclass(frozen=True)
@@ -288,37 +293,54 @@ class PostgresBackend(SearchBackend):
         pass
 
     def search(self, query, filters, *, sort, offset, limit, facets=True):
-        """One pass over the newest COUNT_CAP + 1 matches: total, facets, ranking and the page.
+        """Two bounded passes: any COUNT_CAP + 1 matches, then the matches among the newest documents.
 
-        The date index (``searchdoc_date_idx``, read backwards) drives the scan for common terms,
-        so it stops after COUNT_CAP + 1 matches; rare terms go through the GIN index. Each row
-        read is a ``tsv @@ query`` check (the phrase needs the row's positions), so the cost grows
-        with COUNT_CAP, not with the number of documents.
+        Pass A reads matches through the GIN index (a bitmap scan that stops after COUNT_CAP + 1
+        rows): when there are at most COUNT_CAP it is the complete, exact answer. Otherwise pass B
+        walks the date index over the newest RECENT_WINDOW documents for up to RECENT_MATCHES
+        matches, so the newest matches are among the candidates; relevance ranks, and "newest
+        first" sorts, the union. Each row read is a ``tsv @@ query`` check (phrases need the row's
+        positions), so the cost is bounded by these constants, not by the size of the collection.
         """
         tsq = self.tsquery(query)
         where, params = filters.sql("d")
-        with connection.cursor() as cur:
+        select = "SELECT d.id, d.doc_type, d.year, d.department, d.district, ts_rank(d.tsv, %s::tsquery, 1), d.date "
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute("SET LOCAL enable_indexscan = off")
             cur.execute(
-                "SELECT d.id, d.doc_type, d.year, d.department, d.district, ts_rank(d.tsv, %s::tsquery, 1) "
-                f"FROM search_searchdocument d WHERE d.tsv @@ %s::tsquery{where} "
-                f"ORDER BY d.date DESC, d.id DESC LIMIT {COUNT_CAP + 1}",
+                f"{select}FROM search_searchdocument d WHERE d.tsv @@ %s::tsquery{where} LIMIT {COUNT_CAP + 1}",
                 [tsq, tsq, *params],
             )
             rows = cur.fetchall()
-        capped = len(rows) > COUNT_CAP
-        rows = rows[:COUNT_CAP]
-        if sort != "date":  # newest first among equal ranks (the rows are in date order already)
-            rows = sorted(rows, key=lambda r: -r[5])
-        ids = [r[0] for r in rows[offset : offset + limit]]
-        facet_rows = []
-        if facets:
-            counts = Counter((r[1], r[2], r[3], r[4]) for r in rows)
-            facet_rows = [(*key, n) for key, n in counts.items()]
+            capped = len(rows) > COUNT_CAP
+            rows = rows[:COUNT_CAP]
+            candidates = rows
+            if capped:
+                cur.execute("SET LOCAL enable_indexscan = on")
+                cur.execute("SET LOCAL enable_bitmapscan = off")
+                cur.execute(
+                    f"{select}FROM (SELECT * FROM search_searchdocument ORDER BY date DESC, id DESC "
+                    f"LIMIT {RECENT_WINDOW}) d WHERE d.tsv @@ %s::tsquery{where} "
+                    f"ORDER BY d.date DESC, d.id DESC LIMIT {RECENT_MATCHES}",
+                    [tsq, tsq, *params],
+                )
+                seen = {r[0] for r in rows}
+                candidates = rows + [r for r in cur.fetchall() if r[0] not in seen]
+        _min = dt.date.min
+        if sort == "date":
+            candidates = sorted(candidates, key=lambda r: (r[6] or _min, r[0]), reverse=True)
+        else:
+            candidates = sorted(candidates, key=lambda r: (-r[5], -(r[6] or _min).toordinal(), -r[0]))
+        ids = [r[0] for r in candidates[offset : offset + limit]]
+        counts = Counter((r[1], r[2], r[3], r[4]) for r in rows) if facets else Counter()
         return Hits(
             ids=ids,
             total=len(rows),
             capped=capped,
-            facets=_facets_from_rows(facet_rows, sampled=capped) if facets else None,
+            facets=_facets_from_rows([(*k, n) for k, n in counts.items()], sampled=capped)
+            if facets
+            else None,
         )
 
 
