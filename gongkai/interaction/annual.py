@@ -71,7 +71,7 @@ def request_matrix(year: int) -> dict[str, dict[str, int]]:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     rows: dict[str, dict[str, int]] = {"new": _empty(), "carried_in": _empty()}
     for o in outcomes.OUTCOMES:
-        rows[o.code] = _empty()
+        rows.setdefault(o.row, _empty())
     for g in outcomes.GROUPS:
         rows[f"group:{g}"] = _empty()
     rows["results_total"] = _empty()
@@ -89,7 +89,7 @@ def request_matrix(year: int) -> dict[str, dict[str, int]]:
             _add(rows["carried_in"], column)
         if r.closed_on is not None and r.closed_on <= end:
             chosen = outcomes.outcome(r.outcome)
-            _add(rows[chosen.code], column)
+            _add(rows[chosen.row], column)
             _add(rows[f"group:{chosen.group}"], column)
             _add(rows["results_total"], column)
         else:
@@ -105,11 +105,11 @@ def matrix_rows(matrix: dict[str, dict[str, int]]) -> list[tuple[str, str, list[
         ("0", "三、本年度办理结果", None),
     ]
     for group, label in outcomes.GROUPS.items():
-        members = [o for o in outcomes.OUTCOMES if o.group == group]
+        members = [o for o in outcomes.OUTCOMES if o.group == group and not o.report_row]
         out.append(("1", label, matrix[f"group:{group}"]))
         if group not in ("disclosed", "partial"):
             for n, o in enumerate(members, 1):
-                out.append(("2", f"{n}. {o.label}", matrix[o.code]))
+                out.append(("2", f"{n}.{o.label}", matrix[o.code]))
     out.append(("1", "（七）总计", matrix["results_total"]))
     out.append(("0", "四、结转下年度继续办理", matrix["carried_out"]))
     return [(level, label, [values[c] for c in COLUMNS] if values else []) for level, label, values in out]
@@ -142,16 +142,18 @@ def active_table(year: int, manual: dict[str, Any]) -> list[tuple[str, str]]:
         ]
     except ImportError:  # the disclosure module is not installed
         pass
-    rows.append(("第二十条第（五）项 行政许可：本年处理决定数量", str(manual.get("licensing", ""))))
+    rows.append(("第二十条第（五）项 行政许可：本年处理决定数量", str(manual.get("licensing") or "—")))
     penalties = penalty_decisions(year)
     rows.append(
         (
             "第二十条第（六）项 行政处罚：本年处理决定数量",
-            str(penalties) if penalties is not None else str(manual.get("penalties", "")),
+            str(penalties) if penalties is not None else str(manual.get("penalties") or "—"),
         )
     )
-    rows.append(("第二十条第（六）项 行政强制：本年处理决定数量", str(manual.get("coercion", ""))))
-    rows.append(("第二十条第（八）项 行政事业性收费：本年收费金额（万元）", str(manual.get("charges", ""))))
+    rows.append(("第二十条第（六）项 行政强制：本年处理决定数量", str(manual.get("coercion") or "—")))
+    rows.append(
+        ("第二十条第（八）项 行政事业性收费：本年收费金额（万元）", str(manual.get("charges") or "—"))
+    )
     return rows
 
 

@@ -39,6 +39,11 @@ class Outcome:
     label: str  # the row label of the annual report (without its number)
     letter_type: str | None  # None: no reply letter (the request was withdrawn)
     basis: str = ""  # the article the reply letter cites
+    report_row: str = ""  # the annual report row it is counted in, when it shares one
+
+    @property
+    def row(self) -> str:
+        return self.report_row or self.code
 
 
 OUTCOMES: tuple[Outcome, ...] = (
@@ -60,12 +65,14 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("refused_enforcement", "refused", "属于行政执法案卷", "refused", "条例第十六条第二款"),
     Outcome("special_law", "refused", "属于行政查询事项", "special_law", "条例第三十六条第七项"),
     Outcome("not_exist", "unable", "本机关不掌握相关政府信息", "not_exist", "条例第三十六条第四项"),
+    # Counted, as the format has it, in the row 本机关不掌握相关政府信息.
     Outcome(
         "not_this_agency",
         "unable",
         "本机关不掌握相关政府信息（不属于本机关负责公开）",
         "not_this_agency",
         "条例第三十六条第五项",
+        report_row="not_exist",
     ),
     Outcome("needs_creation", "unable", "没有现成信息需要另行制作", "not_exist", "条例第三十八条"),
     Outcome("still_unclear", "unable", "补正后申请内容仍不明确", "refused", "条例第三十条"),

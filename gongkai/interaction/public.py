@@ -20,6 +20,8 @@ from gongkai.interaction.choices import Channel, MessageCategory, MessageState
 from gongkai.interaction.forms import MessageForm, RatingForm, RequestForm, TrackForm
 from gongkai.interaction.models import Message
 
+PRIVATE_LETTERS = ("consultation",)
+
 
 def client_address(request: HttpRequest) -> str:
     """The sender's address as the server sees it (behind a trusted proxy, its first hop)."""
@@ -192,6 +194,8 @@ def foi_track(request: HttpRequest, code: str) -> HttpResponse:
             "deadline": selectors.request_deadline(info),
             "outcome": outcomes.BY_CODE.get(info.outcome),
             "pdf_available": documents.pdf_available(),
+            # The letter to a consulted third party is not addressed to the applicant.
+            "letters": [letter for letter in info.letters.all() if letter.key not in PRIVATE_LETTERS],
         },
     )
     response["X-Robots-Tag"] = "noindex"
@@ -202,7 +206,7 @@ def foi_letter(request: HttpRequest, code: str, pk: int, fmt: str) -> FileRespon
     info = selectors.request_by_code(codes.normalise_code(code))
     if info is None:
         raise Http404
-    letter = get_object_or_404(info.letters.exclude(key="consultation"), pk=pk)
+    letter = get_object_or_404(info.letters.exclude(key__in=PRIVATE_LETTERS), pk=pk)
     from gongkai.interaction.views import _letter_response
 
     return _letter_response(letter, fmt)

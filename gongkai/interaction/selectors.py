@@ -165,7 +165,7 @@ def published_messages(*, category: str = "", q: str = "") -> QuerySet[Message]:
         "replied_on",
         "published_at",
         "department__name",
-    ).order_by("-published_at", "-id")
+    ).order_by("-replied_on", "-id")
 
 
 @dataclass

@@ -80,6 +80,7 @@ def test_a_request_runs_its_course_across_the_holiday_with_a_correction_and_a_co
     # The applicant sees the dates on the tracking page, and the letters addressed to them.
     page = client.get(reverse("public-foi-track", args=[r.tracking_code])).content.decode()
     assert "2025年12月16日" in page and "2025年9月26日" in page and "某某食品有限公司" not in page
+    assert "征求意见函" not in page and "登记回执" in page
     consultation = r.letters.get(key="consultation")
     url = reverse("public-foi-letter", args=[r.tracking_code, consultation.pk, "docx"])
     assert client.get(url).status_code == 404  # the letter to the third party is not theirs
