@@ -85,7 +85,12 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def demo_interaction_load(
-    *, actor: Any = "demo", today: dt.date | None = None, seed: int = 20261125
+    *,
+    actor: Any = "demo",
+    today: dt.date | None = None,
+    seed: int = 20261125,
+    messages: int = 160,
+    requests: int = 60,
 ) -> DemoResult:
     """Load the demo cases (the caller checks the tables are empty)."""
     rnd = random.Random(seed)
@@ -96,7 +101,7 @@ def demo_interaction_load(
     scjg = Department.objects.get(pk="SCJG")
     result = DemoResult()
     start = today - dt.timedelta(days=400)
-    for i in range(160):
+    for i in range(messages):
         received = _workday(cal, start + dt.timedelta(days=int(rnd.random() * 395)))
         if received > today:
             continue
@@ -141,7 +146,7 @@ def demo_interaction_load(
         if rnd.random() < 0.7:
             services.message_close(actor=staff, message=message)
     head = get_user_model().objects.filter(username="demo-messages").first()
-    for i in range(60):
+    for i in range(requests):
         received = _workday(cal, start + dt.timedelta(days=int(rnd.random() * 395)))
         if received > today:
             continue
@@ -217,7 +222,8 @@ def _run_request(rnd: random.Random, cal, request: InfoRequest, today: dt.date, 
         services.request_consult_end(actor=head, request=request, on=end, note="第三方同意公开")
         day = end
     clock = services.request_clock(request)
-    if rnd.random() < 0.08 and clock.reply_due and clock.reply_due > day:
+    can_approve = not isinstance(head, str) and head.has_perm("interaction.approve_extension")
+    if can_approve and rnd.random() < 0.08 and clock.reply_due and clock.reply_due > day:
         on = min(today, clock.reply_due - dt.timedelta(days=3))
         if on >= day:
             services.request_extend(
