@@ -260,3 +260,24 @@ class AnswerForm(forms.Form):
 class TemplateForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=100)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 14}))
+
+
+class ReplyDaysForm(forms.Form):
+    """A new set of message reply periods from a date (a new row of the parameter, with its source)."""
+
+    consult = forms.IntegerField(label=_("咨询（工作日）"), min_value=1, max_value=60)
+    complaint = forms.IntegerField(label=_("投诉（工作日）"), min_value=1, max_value=60)
+    suggestion = forms.IntegerField(label=_("建议（工作日）"), min_value=1, max_value=60)
+    valid_from = forms.DateField(label=_("生效日期"), widget=DATE)
+    source = forms.CharField(label=_("依据（文件名称和文号）"), max_length=300)
+
+
+class NumberParameterForm(forms.Form):
+    key = forms.ChoiceField(label=_("参数"), choices=())
+    value = forms.IntegerField(label=_("取值"), min_value=0, max_value=365)
+    valid_from = forms.DateField(label=_("生效日期"), widget=DATE)
+    source = forms.CharField(label=_("依据"), max_length=300)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = choices

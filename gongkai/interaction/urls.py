@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/new/", views.request_create, name="staff-request-create"),
     path("requests/<int:pk>/", views.request_detail, name="staff-request-detail"),
     path("letters/<int:pk>/<str:fmt>/", views.letter_download, name="staff-letter"),
+    path("settings/", views.settings_page, name="staff-interaction-settings"),
     path("templates/", views.template_list, name="staff-template-list"),
     path("templates/<str:key>/", views.template_edit, name="staff-template-edit"),
     path("reports/", annual_views.report_list, name="staff-annual-reports"),

@@ -396,3 +396,54 @@ def template_edit(request: HttpRequest, key: str) -> HttpResponse:
             "default": documents.DEFAULTS[key],
         },
     )
+
+
+# --- settings: the configurable periods ------------------------------------------------------------
+
+
+@staff_view("interaction.view_message")
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The reply periods and other values of this module, as dated parameters with their sources."""
+    from gongkai.core import parameters
+    from gongkai.core.models import Parameter
+    from gongkai.interaction import rules
+
+    numbers = [(s.key, s.label) for s in rules.SPECS if isinstance(s.default, int)]
+    current = rules.value(rules.MESSAGE_REPLY_DAYS)
+    reply_form = forms.ReplyDaysForm(prefix="reply", initial=dict(current))
+    number_form = forms.NumberParameterForm(prefix="number", choices=numbers)
+    if request.method == "POST":
+        if not request.user.has_perm("core.add_parameter"):
+            messages.error(request, "只有系统管理员可以修改参数")
+            return redirect("staff-interaction-settings")
+        which = request.POST.get("which")
+        form = (
+            forms.ReplyDaysForm(request.POST, prefix="reply")
+            if which == "reply"
+            else forms.NumberParameterForm(request.POST, prefix="number", choices=numbers)
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            if which == "reply":
+                key = rules.MESSAGE_REPLY_DAYS
+                value = {c: data[c] for c in ("consult", "complaint", "suggestion")}
+            else:
+                key, value = data["key"], data["value"]
+            parameters.parameter_set(
+                actor=request.user, key=key, value=value, valid_from=data["valid_from"], source=data["source"]
+            )
+            messages.success(request, "已保存；自生效日期起收到的留言按新值计算期限。")
+            return redirect("staff-interaction-settings")
+        if which == "reply":
+            reply_form = form
+        else:
+            number_form = form
+    rows = [
+        (spec, rules.value(spec.key), Parameter.objects.filter(key=spec.key).order_by("-valid_from"))
+        for spec in rules.SPECS
+    ]
+    return render(
+        request,
+        "interaction/settings.html",
+        {"rows": rows, "reply_form": reply_form, "number_form": number_form, "specs": parameters.SPECS},
+    )

@@ -227,3 +227,42 @@ def test_invalid_messages_are_closed_with_a_reason_shown_to_the_sender(client):
     page = client.get(reverse("public-message-track", args=[m.tracking_code])).content.decode()
     assert "内容为商业广告" in page
     assert selectors.message_monthly_stats(months=1)[-1].received == 0
+
+
+def test_reply_periods_are_dated_parameters_set_by_an_administrator(client, staff_user):
+    with time_machine.travel(dt.datetime(2025, 9, 1, 2, 0, tzinfo=dt.UTC), tick=False):
+        before = f.message(category="consult")
+    client.force_login(staff_user)
+    url = reverse("staff-interaction-settings")
+    response = client.post(
+        url,
+        {
+            "which": "reply",
+            "reply-consult": "3",
+            "reply-complaint": "7",
+            "reply-suggestion": "15",
+            "reply-valid_from": "2025-09-02",
+            "reply-source": "聊市监办发〔2025〕1号",
+        },
+    )
+    assert response.status_code == 302
+    with time_machine.travel(dt.datetime(2025, 9, 2, 2, 0, tzinfo=dt.UTC), tick=False):
+        after = f.message(category="consult")
+    assert selectors.message_due(before) == dt.date(2025, 9, 8)  # 5 working days, the old value
+    assert selectors.message_due(after) == dt.date(2025, 9, 5)  # 3 working days from the new date
+    page = client.get(url).content.decode()
+    assert "聊市监办发〔2025〕1号" in page
+    handler = make_user("plain-handler", roles.MESSAGE_HANDLER)
+    client.force_login(handler)
+    client.post(
+        url,
+        {
+            "which": "reply",
+            "reply-consult": "1",
+            "reply-complaint": "1",
+            "reply-suggestion": "1",
+            "reply-valid_from": "2025-09-03",
+            "reply-source": "x",
+        },
+    )
+    assert selectors.message_due(after) == dt.date(2025, 9, 5)  # a handler may not change the rules
