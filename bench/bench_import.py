@@ -6,7 +6,8 @@ then each case runs in its own process and its own fresh database:
 * import of N entities (default 1,000,000) into PostgreSQL: seconds (target under 60 s) and peak
   memory (target under 1 GiB: the import streams the file);
 * the same into SQLite (reported, same memory target);
-* importing the same file again (every row unchanged: nothing written, no audit event).
+* importing the same file again (every row unchanged: nothing written, no audit event);
+* exporting the register to CSV (streamed; peak memory measured again after it).
 
 Every import goes through the real path: file checks, row parsing, the RecordChecker,
 ``entities_upsert`` with one hash-chained audit event per entity, and the report files.
@@ -107,6 +108,24 @@ def case_import(kind: str, n: int) -> None:
             seconds,
             note="" if unchanged else f"expected {n} unchanged, got {again.unchanged}",
             ok=None if unchanged else False,
+        )
+
+        from gongkai.registry.exporting import export_entities
+
+        wall = time.perf_counter()
+        exported = export_entities(benchlib.OUT_DIR / f"export-{kind}.csv")
+        seconds = time.perf_counter() - wall
+        (benchlib.OUT_DIR / f"export-{kind}.csv").unlink()
+        benchlib.emit(
+            BENCH,
+            f"export {_size(exported)} entities → CSV from {label}",
+            "seconds",
+            seconds,
+            note="streamed",
+        )
+        memory = benchlib.peak_mib()
+        benchlib.emit(
+            BENCH, f"{case}, re-import and export: peak memory", "MiB", memory, "< 1024 MiB", memory < 1024
         )
     finally:
         from django.db import connections
