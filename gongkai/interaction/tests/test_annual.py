@@ -99,3 +99,22 @@ def test_the_report_exports_to_docx_with_the_six_parts_and_the_tables(client, ca
     download = client.get(reverse("public-annual-report-file", args=[2025, "docx"]))
     assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
     assert client.get(reverse("public-annual-report", args=[2026])).status_code == 404
+
+
+def test_staff_draft_fill_and_publish_the_report_in_the_browser(client, cases):
+    client.force_login(make_user("editor3", roles.MESSAGE_HANDLER))
+    response = client.post(reverse("staff-annual-reports"), {"year": "2025"})
+    assert response.status_code == 302
+    detail = response["Location"]
+    page = client.get(detail).content.decode()
+    assert "“一、总体情况”尚未填写" in page and "自然人" in page
+    data = {"action": "save", **_texts(2025), "active_notes": "", "other": "", "active__licensing": "120"}
+    for row in annual.REVIEW_ROWS:
+        for col in annual.REVIEW_COLUMNS[:-1]:
+            data[f"{row}__{col}"] = "0"
+    assert client.post(detail, data).status_code == 302
+    page = client.get(detail).content.decode()
+    assert "全部通过" in page and "120" in page
+    assert client.post(detail, {"action": "publish"}).status_code == 302
+    assert client.get(reverse("public-annual-report", args=[2025])).status_code == 200
+    assert client.get(detail.rstrip("/") + "/docx/").status_code == 200

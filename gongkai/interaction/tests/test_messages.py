@@ -266,3 +266,21 @@ def test_reply_periods_are_dated_parameters_set_by_an_administrator(client, staf
         },
     )
     assert selectors.message_due(after) == dt.date(2025, 9, 5)  # a handler may not change the rules
+
+
+def test_the_form_accepts_an_image_and_refuses_a_disguised_file(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = SimpleUploadedFile("现场照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    response = _submit(client, attachments=png, body="门店消防通道被货物堵塞，附现场照片，请处理。")
+    assert "查询码" in response.content.decode()
+    assert Message.objects.get().attachments.get().original_name == "现场照片.png"
+    fake = SimpleUploadedFile("发票.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf")
+    response = _submit(
+        client,
+        attachments=fake,
+        body="另一条留言，附件是伪装的可执行文件。",
+        addr="10.1.1.9",
+        contact="13600001111",
+    )
+    assert "类型不被接受" in response.content.decode() and Message.objects.count() == 1
