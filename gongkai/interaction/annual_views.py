@@ -154,6 +154,7 @@ def _file(report: AnnualReport, fmt: str) -> FileResponse | HttpResponse:
             content_type="application/pdf" if fmt == "pdf" else DOCX,
         )
     title, text, tables = annual.document_parts(report)
+    data: bytes | None
     if fmt == "docx":
         data = documents.docx_bytes(title, text, tables=tables)
         content_type = DOCX

@@ -60,7 +60,7 @@ class MessageForm(forms.Form):
     website = forms.CharField(label=_("请勿填写此项"), required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("website"):
             raise forms.ValidationError(HONEYPOT_MESSAGE)
         return data
@@ -175,7 +175,7 @@ class RequestForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("website"):
             raise forms.ValidationError(HONEYPOT_MESSAGE)
         if data.get("applicant_type") == ApplicantType.PERSON and not data.get("id_document"):
@@ -280,4 +280,6 @@ class NumberParameterForm(forms.Form):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key"].choices = choices
+        key = self.fields["key"]
+        assert isinstance(key, forms.ChoiceField)
+        key.choices = choices

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -202,7 +203,7 @@ def foi_track(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def foi_letter(request: HttpRequest, code: str, pk: int, fmt: str) -> FileResponse:
+def foi_letter(request: HttpRequest, code: str, pk: int, fmt: str) -> HttpResponseBase:
     info = selectors.request_by_code(codes.normalise_code(code))
     if info is None:
         raise Http404

@@ -904,7 +904,7 @@ def letter_values(request: InfoRequest, on: dt.date) -> dict[str, str]:
         "延长后期限": _d(clock.reply_due) if extension else "",
         "第三方": consultation.note if consultation else "",
         "征求意见期限": _d(clock.consultation_due),
-        "收费方式": FeeMethod(request.fee_method).label if request.fee_method != FeeMethod.NONE else "",
+        "收费方式": str(FeeMethod(request.fee_method).label) if request.fee_method != FeeMethod.NONE else "",
         "收费金额": f"{request.fee_amount:.2f}" if request.fee_amount else "",
         "缴费期限": _d(fee.until) if fee else "",
         "办理结果": chosen.label if chosen else "",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
 from gongkai.core.access import staff_view
@@ -30,7 +32,7 @@ def message_queue(request: HttpRequest) -> HttpResponse:
     """The queue: open messages soonest deadline first; due-soon and overdue views."""
     form = forms.QueueFilterForm(request.GET or {"state": "open"})
     form.is_valid()
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {"state": "open"}
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {"state": "open"}
     qs = selectors.staff_messages(
         state=data.get("state", "open"),
         category=data.get("category", ""),
@@ -38,6 +40,7 @@ def message_queue(request: HttpRequest) -> HttpResponse:
         assignee=request.user if data.get("mine") else None,
     )
     due = data.get("due", "")
+    rows: list[tuple[Message, Any]]
     if data.get("state", "open") in ("open", "new", "assigned") or due:
         rows = selectors.open_messages_with_deadlines(qs=qs)
         if due == "soon":
@@ -176,6 +179,7 @@ def message_attachment(request: HttpRequest, pk: int) -> FileResponse:
 @staff_view("interaction.view_inforequest")
 def request_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
+    rows: list[tuple[InfoRequest, Any]]
     if state == "open":
         rows = selectors.open_requests_with_deadlines()
     else:
@@ -282,7 +286,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _apply_request(request: HttpRequest, action: str, info: InfoRequest, data: dict) -> None:
     actor = request.user
-    on = data.get("on")
+    on = data["on"]
     if action == "correction":
         services.request_correction(
             actor=actor, request=info, on=on, items=data["items"], until=data["until"]
@@ -332,12 +336,12 @@ def _apply_request(request: HttpRequest, action: str, info: InfoRequest, data: d
 
 
 @staff_view("interaction.view_inforequest")
-def letter_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def letter_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     letter = get_object_or_404(Letter.objects.select_related("request"), pk=pk)
     return _letter_response(letter, fmt)
 
 
-def _letter_response(letter: Letter, fmt: str) -> HttpResponse | FileResponse:
+def _letter_response(letter: Letter, fmt: str) -> HttpResponseBase:
     name = f"{letter.request.number}-{letter.title}"
     if fmt == "pdf":
         data = documents.pdf_bytes(letter.title, letter.text, subtitle=f"受理编号：{letter.request.number}")
@@ -417,7 +421,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, "只有系统管理员可以修改参数")
             return redirect("staff-interaction-settings")
         which = request.POST.get("which")
-        form = (
+        form: Any = (
             forms.ReplyDaysForm(request.POST, prefix="reply")
             if which == "reply"
             else forms.NumberParameterForm(request.POST, prefix="number", choices=numbers)

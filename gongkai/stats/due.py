@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -144,6 +145,7 @@ def disclosure_due(today: dt.date) -> list[DueRow]:
 
     cal = calendar_in_force()
     rows = []
+    item: Any
     for item, due in selectors.pending_with_deadlines():
         status, label = _status(due, today, cal)
         rows.append(DueRow("政务公开", f"{item._meta.verbose_name}待发布", str(item), due, status, label))

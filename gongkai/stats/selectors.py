@@ -299,6 +299,8 @@ def inspections_by_year(*, day: dt.date | None = None, years: int = 5) -> Datase
     for completed, published_at in Target.objects.filter(completed_on__year__gte=first_year).values_list(
         "completed_on", "results_published_at"
     ):
+        if completed is None:
+            continue
         done[completed.year] += 1
         if published_at is None:
             continue
@@ -319,7 +321,8 @@ def inspections_by_year(*, day: dt.date | None = None, years: int = 5) -> Datase
         .values_list("target_id", "target__completed_on")
         .distinct()
     ):
-        problems[completed.year] += 1
+        if completed is not None:
+            problems[completed.year] += 1
     rows = []
     for year in range(first_year, day.year + 1):
         rate = round(100 * on_time[year] / published[year], 1) if published[year] else None
@@ -359,7 +362,8 @@ def penalties_by_year(*, day: dt.date | None = None, years: int = 5) -> Dataset:
     for published_on in Decision.objects.filter(published_on__year__gte=first_year).values_list(
         "published_on", flat=True
     ):
-        counts[published_on.year] += 1
+        if published_on is not None:
+            counts[published_on.year] += 1
     rows = [[f"{y}年", counts[y]] for y in range(first_year, day.year + 1)]
     return Dataset(
         "penalties",

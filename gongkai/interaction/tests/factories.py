@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 from gongkai.interaction import services
 
@@ -23,7 +24,7 @@ PERSON = {
 
 def message(*, category: str = "consult", name: str = "李四海", contact: str = "13800000001", **extra):
     n = next(_serial)
-    values = {
+    values: dict[str, Any] = {
         "address": f"10.9.{n // 250}.{n % 250}",
         "category": category,
         "subject": f"关于营业执照办理的咨询{n}",

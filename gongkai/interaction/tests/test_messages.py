@@ -41,7 +41,9 @@ def _submit(client, **extra):
 def test_a_citizen_asks_follows_the_case_and_reads_the_published_answer(client):
     response = _submit(client)
     assert response.status_code == 200
-    code = re.search(r"LY-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", response.content.decode()).group(0)
+    found = re.search(r"LY-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", response.content.decode())
+    assert found
+    code = found.group(0)
     message = Message.objects.get(tracking_code=code)
     assert message.state == "new" and message.received_on == timezone.localdate()
 

@@ -232,7 +232,9 @@ def test_staff_enter_a_posted_letter_with_its_signing_date_and_the_online_form_w
         public = client.__class__()
         response = public.post(reverse("public-foi-new"), {**f.PERSON, "website": ""})
         assert response.status_code == 200
-        code = re.search(r"SQ-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", response.content.decode()).group(0)
+        found = re.search(r"SQ-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", response.content.decode())
+        assert found
+        code = found.group(0)
         assert InfoRequest.objects.get(tracking_code=code).received_on == D(2025, 9, 30)
 
 
