@@ -55,8 +55,13 @@ class Officer(models.Model):
         _("状态"), max_length=10, choices=OfficerStatus.choices, default=OfficerStatus.ON_DUTY
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="officer", help_text=_("本人登录后可在“我的检查任务”中录入和签署检查结果"),
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officer",
+        help_text=_("本人登录后可在“我的检查任务”中录入和签署检查结果"),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -14,8 +14,13 @@ BIN = Path(sys.executable).with_name("gongkai")
 def var_dir(tmp_path_factory):
     """A fresh embedded database, migrated by the command itself."""
     path = tmp_path_factory.mktemp("var")
-    result = subprocess.run([str(BIN), "migrate", "-v", "0"], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "DEBUG": "1", "DATABASE_URL": "", "GONGKAI_VAR_DIR": str(path)})
+    result = subprocess.run(
+        [str(BIN), "migrate", "-v", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DEBUG": "1", "DATABASE_URL": "", "GONGKAI_VAR_DIR": str(path)},
+    )
     assert result.returncode == 0, result.stderr
     return path
 
