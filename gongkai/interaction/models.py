@@ -39,6 +39,7 @@ class Message(models.Model):
     received_at = models.DateTimeField(_("提交时间"), db_index=True)
     received_on = models.DateField(_("收到日期"), help_text=_("北京时间；答复期限由此起算"))
     address_digest = models.CharField(_("来源地址摘要"), max_length=64, db_index=True)
+    contact_digest = models.CharField(_("联系方式摘要"), max_length=64, db_index=True, default="")
     content_digest = models.CharField(_("内容摘要"), max_length=64, db_index=True)
     state = models.CharField(
         _("状态"), max_length=10, choices=MessageState.choices, default=MessageState.NEW, db_index=True

@@ -99,9 +99,10 @@ def _check_abuse(*, address_key: str, contact: str, body: str, now: dt.datetime)
     ):
         raise Refused("同一网络地址一小时内提交的留言过多，请稍后再试。如情况紧急，请拨打12315热线。")
     day_ago = now - dt.timedelta(days=1)
-    recent = Message.objects.filter(received_at__gte=day_ago).values_list("contact", flat=True)
-    wanted = codes.normalise_contact(contact)
-    if sum(1 for c in recent if codes.normalise_contact(c) == wanted) >= limits["per_contact_per_day"]:
+    if (
+        Message.objects.filter(contact_digest=contact_digest(contact), received_at__gte=day_ago).count()
+        >= limits["per_contact_per_day"]
+    ):
         raise Refused("同一联系方式一天内提交的留言已达上限，请明天再试，或在已提交留言的办理页面补充说明。")
     window = now - dt.timedelta(days=limits["duplicate_window_days"])
     earlier = (
@@ -145,6 +146,7 @@ def message_submit(
         received_at=now,
         received_on=timezone.localdate(now),
         address_digest=address_key,
+        contact_digest=contact_digest(contact),
         content_digest=content_digest(contact, body),
     )
     message.full_clean()
