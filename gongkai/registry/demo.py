@@ -1189,6 +1189,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     Empty unless this is a demo database: nothing secret is ever returned elsewhere.
     """
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import check_password
 
     if not is_demo_database():
         return []
@@ -1198,7 +1199,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
     out = []
     for username, role, *_ in DEMO_ACCOUNTS:
         user = users.get(username)
-        if user is not None and user.is_active and user.check_password(DEMO_PASSWORD):
+        # hashers.check_password, not user.check_password: that would re-hash and save the password.
+        if user is not None and user.is_active and check_password(DEMO_PASSWORD, user.password):
             out.append((username, DEMO_PASSWORD, role))
     return out
 

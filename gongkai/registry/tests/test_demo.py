@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
@@ -213,6 +214,11 @@ def load(entities=2_000, **options) -> str:
     return out.getvalue()
 
 
+def fast_hash(password: str) -> str:
+    """A valid PBKDF2 hash with few iterations: the tests are about who sees a password, not hashing."""
+    return PBKDF2PasswordHasher().encode(password, "test-salt-1234", iterations=1000)
+
+
 def logins() -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command("demo_logins", stdout=out, stderr=err)
@@ -248,7 +254,7 @@ def test_load_demo_creates_one_account_per_role_and_demo_logins_prints_them():
     load(entities=300)
     users = get_user_model().objects.filter(username__in=[a[0] for a in demo.DEMO_ACCOUNTS])
     assert sorted(g for u in users for g in u.groups.values_list("name", flat=True)) == sorted(roles.ROLES)
-    assert all(u.is_staff and u.check_password(demo.DEMO_PASSWORD) for u in users)
+    assert all(u.is_staff and check_password(demo.DEMO_PASSWORD, u.password) for u in users)
     out, _ = logins()
     assert "/staff/login/" in out or "login" in out
     for username, role, *_ in demo.DEMO_ACCOUNTS:
@@ -258,7 +264,9 @@ def test_load_demo_creates_one_account_per_role_and_demo_logins_prints_them():
 
 @pytest.mark.django_db
 def test_demo_logins_prints_nothing_on_a_database_that_is_not_a_demo():
-    get_user_model().objects.create_user("demo-admin", password=demo.DEMO_PASSWORD, is_staff=True)
+    get_user_model().objects.create(
+        username="demo-admin", password=fast_hash(demo.DEMO_PASSWORD), is_staff=True
+    )
     out, err = logins()
     assert out == ""
     assert demo.DEMO_PASSWORD not in err
@@ -268,7 +276,7 @@ def test_demo_logins_prints_nothing_on_a_database_that_is_not_a_demo():
 def test_demo_logins_hides_an_account_whose_password_was_changed():
     load(entities=100)
     user = get_user_model().objects.get(username="demo-admin")
-    user.set_password("a-new-secret-password-123")
+    user.password = fast_hash("a-new-secret-password-123")
     user.save()
     out, _ = logins()
     assert "demo-admin" not in out and "demo-registry" in out
