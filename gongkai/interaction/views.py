@@ -51,13 +51,23 @@ def message_queue(request: HttpRequest) -> HttpResponse:
         rows = [(m, None) for m in qs.order_by("-received_at")]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     counts = {"soon": 0, "overdue": 0}
-    for _m, d in selectors.open_messages_with_deadlines():
+    critical = []
+    today = selectors.today()
+    for m, d in selectors.open_messages_with_deadlines(day=today):
         counts["soon"] += d.due_soon
         counts["overdue"] += d.overdue
+        if today - m.received_on > selectors.INSPECTION_LIMIT:
+            critical.append(m)
     return render(
         request,
         "interaction/message_queue.html",
-        {"form": form, "page": page, "counts": counts, "limit_days": selectors.INSPECTION_LIMIT.days},
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "critical": critical,
+            "limit_days": selectors.INSPECTION_LIMIT.days,
+        },
     )
 
 

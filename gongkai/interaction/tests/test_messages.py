@@ -193,12 +193,15 @@ def test_queue_views_show_due_soon_and_overdue_and_remind_by_command(client):
     assert mail.outbox[0].to == ["handler@example.com"]
 
 
-def test_a_message_open_for_three_months_is_called_out(capsys):
+def test_a_message_open_for_three_months_is_called_out(capsys, client):
     with time_machine.travel(dt.datetime(2025, 6, 2, 2, 0, tzinfo=dt.UTC), tick=False):
         m = f.message()
     with time_machine.travel(dt.datetime(2025, 9, 10, 2, 0, tzinfo=dt.UTC), tick=False):
         call_command("remind_messages", "--dry-run")
+        client.force_login(make_user("h9", roles.MESSAGE_HANDLER))
+        queue = client.get(reverse("staff-messages")).content.decode()
     assert f"超过三个月未答复：{m.tracking_code}" in capsys.readouterr().out
+    assert "1 条留言收到已超过90天仍未答复" in queue
 
 
 def test_transfer_keeps_the_deadline_and_records_the_reason():
