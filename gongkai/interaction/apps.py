@@ -8,6 +8,7 @@ class InteractionConfig(AppConfig):
     verbose_name = _("互动交流")
 
     def ready(self) -> None:
-        from gongkai.interaction import rules
+        from gongkai.interaction import rules, search_index
 
         rules.register_parameters()
+        search_index.register()

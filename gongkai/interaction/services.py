@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from gongkai.core import audit, calendar
 from gongkai.interaction import clock as clockmod
-from gongkai.interaction import codes, documents, fees, outcomes, rules
+from gongkai.interaction import codes, documents, fees, outcomes, rules, search_index
 from gongkai.interaction.choices import (
     RECEIPT_RULES,
     Channel,
@@ -377,6 +377,7 @@ def message_publish(
     message.full_clean()
     message.save()
     _record_message(actor, message, "publish", before, {"published": True})
+    search_index.refresh([message.pk])
     return message
 
 
@@ -388,6 +389,7 @@ def message_unpublish(*, actor: Any, message: Message, reason: str) -> Message:
     message.published_at = None
     message.save(update_fields=["published_at"])
     _record_message(actor, message, "unpublish", {"published": True}, {"published": False}, note=reason)
+    search_index.refresh([message.pk])
     return message
 
 

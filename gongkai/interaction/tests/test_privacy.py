@@ -72,6 +72,17 @@ def test_no_public_page_shows_a_senders_or_applicants_identity(client):
         for secret in (NAME, PHONE, EMAIL, ID):
             assert secret not in body, (url, secret)
     assert len(seen) >= 15
+    # The site search indexes the published Q&A from its public texts only.
+    from gongkai.search import selectors as search
+
+    found = search.site_search(q="消防通道")
+    assert found.total == 1
+    results = client.get(reverse("public-search"), {"q": "消防通道"}).content.decode()
+    assert reverse("public-message", args=[m.pk]) in results
+    for secret in (NAME, PHONE):
+        assert secret not in results
+    services.message_unpublish(actor="t", message=m, reason="留言人要求撤下")
+    assert search.site_search(q="消防通道").total == 0
     # The sender's own page: the reply they were sent, their contact masked.
     own = client.get(reverse("public-message-track", args=[m.tracking_code])).content.decode()
     assert PHONE not in own.replace(m.reply, "") and "137****66" in own
