@@ -1539,10 +1539,12 @@ class _BulkWriter:
     # --- the chunks --------------------------------------------------------------------------------
 
     def chunks(self) -> Iterator[_BulkChunk]:
-        """The encoded chunks in order: from a worker process where ``fork`` exists, else from here."""
+        """The encoded chunks in order: from a worker process where that is safe, else from here."""
         import multiprocessing
 
-        if "fork" not in multiprocessing.get_all_start_methods():
+        # fork() copies only the calling thread: with other threads alive (a test runner's, a web
+        # server's) a lock they hold could never be released in the child, so generate here instead.
+        if "fork" not in multiprocessing.get_all_start_methods() or not _single_threaded():
             for start, chunk in self.city.chunks():
                 yield self.encode(start, chunk)
             return
@@ -1718,6 +1720,17 @@ class _BulkWriter:
             },
             note="基准测试规模的批量写入：每批一条审计事件",
         )
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread (counting threads not started by ``threading``)."""
+    import os
+    import threading
+
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
 
 
 def _sample_record() -> EntityRecord:
