@@ -183,6 +183,9 @@ class InfoRequest(models.Model):
     submitted_on = models.DateField(_("提交或寄达日期"))
     received_on = models.DateField(_("收到申请之日"), help_text=_("按条例第三十一条确定，答复期限由此起算"))
     receipt_note = models.CharField(_("收到日期的确定依据"), max_length=300)
+    address_digest = models.CharField(
+        _("来源地址摘要"), max_length=64, blank=True, default="", db_index=True, help_text=_("网上申请")
+    )
     state = models.CharField(
         _("状态"), max_length=12, choices=RequestState.choices, default=RequestState.RECEIVED, db_index=True
     )

@@ -155,6 +155,7 @@ def foi_new(request: HttpRequest) -> HttpResponse:
                 data=form.cleaned_data,
                 channel=Channel.ONLINE,
                 submitted_on=timezone.localdate(),
+                address=client_address(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)

@@ -471,8 +471,19 @@ def request_receive(
     submitted_on: dt.date,
     confirmed_on: dt.date | None = None,
     department=None,
+    address: str = "",
 ) -> InfoRequest:
-    """Register a request (online form, or a letter entered by staff) and issue its receipt."""
+    """Register a request (online form, or a letter entered by staff) and issue its receipt.
+
+    ``address`` is the network address of an online submission: the same hourly limit as for
+    messages applies to it (the right to apply is not limited; a flood from one address is).
+    """
+    address_key = address_digest(address) if address else ""
+    if address_key:
+        hour_ago = timezone.now() - dt.timedelta(hours=1)
+        limit = rules.value(rules.RATE_LIMITS)["per_address_per_hour"]
+        if InfoRequest.objects.filter(address_digest=address_key, created_at__gte=hour_ago).count() >= limit:
+            raise Refused("同一网络地址一小时内提交的申请过多，请稍后再试，或以信函方式提交。")
     received_on = received_on_for(channel, submitted_on, confirmed_on)
     today = timezone.localdate()
     if received_on > today:
@@ -484,6 +495,7 @@ def request_receive(
         submitted_on=submitted_on,
         received_on=received_on,
         receipt_note=RECEIPT_RULES[Channel(channel)],
+        address_digest=address_key,
         department=department,
         created_by=actor if not isinstance(actor, str) else None,
         **{k: (v.strip() if isinstance(v, str) else v) for k, v in data.items() if k in REQUEST_FIELDS},

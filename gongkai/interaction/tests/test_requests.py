@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from gongkai.conftest import make_user
@@ -247,3 +248,29 @@ def test_open_requests_are_listed_with_what_is_due_next(head):
         services.request_consult(actor=approver, request=r, on=D(2025, 10, 28), third_party="甲公司")
         (row,) = selectors.open_requests_with_deadlines(day=D(2025, 10, 29))
         assert row[1].paused and "暂停计时" in row[1].label
+
+
+def test_online_applications_are_limited_per_address_per_hour():
+    for _ in range(5):
+        services.request_receive(
+            actor="public",
+            data=dict(f.PERSON),
+            channel="online",
+            submitted_on=timezone.localdate(),
+            address="10.7.7.7",
+        )
+    with pytest.raises(services.Refused, match="网络地址"):
+        services.request_receive(
+            actor="public",
+            data=dict(f.PERSON),
+            channel="online",
+            submitted_on=timezone.localdate(),
+            address="10.7.7.7",
+        )
+    services.request_receive(
+        actor="public",
+        data=dict(f.PERSON),
+        channel="online",
+        submitted_on=timezone.localdate(),
+        address="10.7.7.8",
+    )
