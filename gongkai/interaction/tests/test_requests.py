@@ -274,3 +274,52 @@ def test_online_applications_are_limited_per_address_per_hour():
         submitted_on=timezone.localdate(),
         address="10.7.7.8",
     )
+
+
+def test_staff_run_a_request_through_the_page(client, head):
+    approver, _ = head
+    client.force_login(approver)
+    with _at(D(2025, 10, 9)):
+        r = f.info_request(received_on=D(2025, 9, 26))
+        url = reverse("staff-request-detail", args=[r.pk])
+        assert "2025年10月30日" in client.get(url).content.decode()
+        client.post(url, {"action": "consult", "consult-on": "2025-10-09", "consult-third_party": "乙公司"})
+        r.refresh_from_db()
+        assert r.state == "consulting" and "暂停计时" in client.get(url).content.decode()
+        client.post(url, {"action": "consult_end", "consult_end-on": "2025-10-09", "consult_end-text": ""})
+        client.post(
+            url,
+            {
+                "action": "extend",
+                "extend-on": "2025-10-09",
+                "extend-reason": "涉及多个部门",
+                "extend-approver": str(approver.pk),
+            },
+        )
+        page = client.get(url).content.decode()
+        assert "延长20个工作日" in page and "2025年11月27日" in page
+        late = client.post(
+            url,
+            {
+                "action": "answer",
+                "answer-on": "2025-10-10",
+                "answer-outcome": "disclosed",
+                "answer-summary": "x",
+            },
+            follow=True,
+        ).content.decode()
+        assert "日期不能晚于今天" in late
+        client.post(
+            url,
+            {
+                "action": "answer",
+                "answer-on": "2025-10-09",
+                "answer-outcome": "already_public",
+                "answer-summary": "见本局网站“政策文件”栏目。",
+            },
+        )
+    r.refresh_from_db()
+    assert r.state == "answered" and r.outcome == "already_public"
+    letter = r.letters.get(key="answer_already_public")
+    download = client.get(reverse("staff-letter", args=[letter.pk, "docx"]))
+    assert download.status_code == 200
