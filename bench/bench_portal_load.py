@@ -30,11 +30,19 @@ import benchlib
 
 BENCH = "portal_load"
 DB_NAME = "gongkai_bench_portal"
-PORT = 8791
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (another developer's server may hold a fixed one)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _gongkai(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "gongkai", *args], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "gongkai", *args], env=env, check=True, stdout=sys.stderr)
 
 
 def _wait(url: str, seconds: float = 30) -> None:
@@ -104,6 +112,7 @@ def main() -> None:
         _gongkai(env, "reindex")
         _gongkai(env, "collectstatic", "--noinput", "-v", "0")
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        port = free_port()
         server = subprocess.Popen(
             [
                 str(gunicorn),
@@ -111,17 +120,17 @@ def main() -> None:
                 "--workers",
                 "2",
                 "--bind",
-                f"127.0.0.1:{PORT}",
+                f"127.0.0.1:{port}",
                 "--log-level",
                 "warning",
             ],
             env=env,
             cwd=benchlib.PROJECT_DIR,
         )
-        base = f"http://127.0.0.1:{PORT}"
+        base = f"http://127.0.0.1:{port}"
         _wait(base + "/")
-        import psycopg  # noqa: F401  (only to fail early with a clear error if missing)
-
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited (code {server.returncode}); is port {port} taken?")
         doc_url = _first_document_url(base)
         pages = [
             ("home page", "/"),
@@ -146,7 +155,10 @@ def main() -> None:
 def _first_document_url(base: str) -> str:
     with urllib.request.urlopen(base + "/policies/", timeout=5) as response:
         html = response.read().decode()
-    return re.search(r'href="(/policies/\d+/)"', html).group(1)
+    found = re.search(r'href="(/policies/\d+/)"', html)
+    if found is None:
+        raise RuntimeError(f"no policy document on /policies/: {html[:300]!r}")
+    return found.group(1)
 
 
 if __name__ == "__main__":

@@ -246,6 +246,7 @@ def load(vendor: str, n: int, pool, names) -> dict[str, int]:
             cur.execute("DROP INDEX IF EXISTS search_doc_title_tsv_gin")
         else:
             cur.execute("PRAGMA synchronous=OFF")
+            cur.execute("PRAGMA cache_size=-500000")  # 500 MB: FTS5 segment merges stay in memory
         done = 0
         for rows in workers.imap(_tokenise_chunk, ((vendor, c) for c in _chunks(n, pool, names))):
             for r in rows:
