@@ -18,6 +18,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CONTACT = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[^@\s]+@[^@\s]+\.[A-Za-z]{2,})$")
 
 
+# A text area as wide as the page allows, also on a phone (the site stylesheet leaves text areas alone).
+FULL_WIDTH = "width: 100%; max-width: 40em; box-sizing: border-box"
+
 # Shown to a robot that filled the hidden field; a person never sees the field at all.
 HONEYPOT_MESSAGE = _("提交未成功，请刷新页面后重试。")
 
@@ -44,7 +47,10 @@ class MessageForm(forms.Form):
     )
     subject = forms.CharField(label=_("标题"), max_length=100)
     body = forms.CharField(
-        label=_("内容"), widget=forms.Textarea(attrs={"rows": 8}), min_length=10, max_length=5000
+        label=_("内容"),
+        widget=forms.Textarea(attrs={"rows": 8, "style": FULL_WIDTH}),
+        min_length=10,
+        max_length=5000,
     )
     name = forms.CharField(label=_("姓名（可不填）"), max_length=50, required=False)
     contact = forms.CharField(
@@ -172,7 +178,7 @@ class RequestForm(forms.ModelForm):
     class Meta:
         model = InfoRequest
         fields = REQUEST_FORM_FIELDS
-        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 5, "style": FULL_WIDTH})}
 
     def clean(self):
         data = super().clean() or {}
