@@ -18,6 +18,9 @@ urlpatterns = [
     path("staff/due/", include("gongkai.stats.urls")),
     path("interaction/", include("gongkai.interaction.public_urls")),
     path("stats/", include("gongkai.stats.public_urls")),
+    path("staff/policies/", include("gongkai.policies.urls")),
+    path("benefits/", include("gongkai.policies.public_urls")),
+    path("my/", include("gongkai.policies.account_urls")),
     path("", include("gongkai.disclosure.urls")),
     path("", include("gongkai.portal.urls")),
 ]

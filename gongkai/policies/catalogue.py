@@ -49,6 +49,10 @@ MAX_AGE_BY_REFRESH: dict[str, int | None] = {
 }
 
 
+# Facts delivered as complete lists: not being on the latest list is a value, not "unknown".
+ABSENT_VALUES: dict[str, object] = {"recognitions": [], "dishonest": False}
+
+
 def seed_rows() -> list[dict[str, Any]]:
     """One dict of :class:`Fact` field values per shipped fact, in the file's order."""
     data = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))

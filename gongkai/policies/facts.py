@@ -324,8 +324,8 @@ def _person_facts(sheet: FactSheet, names: list[str], row_of: dict[int, int]) ->
             if "birth_date" in wanted:
                 born = id_birth_date(id_number or "")
                 record["birth_date"] = born.isoformat() if born else None
-            if "talent_level" in wanted:
-                record["talent_level"] = level or None
+            if "talent_level" in wanted:  # the 人才办 register is complete: no level is "无", not unknown
+                record["talent_level"] = level or "无"
             if "talent_programmes" in wanted:
                 record["talent_programmes"] = list(programmes or [])
             if "arrival_date" in wanted:
@@ -338,11 +338,37 @@ def _person_facts(sheet: FactSheet, names: list[str], row_of: dict[int, int]) ->
                 record["employer_credit_code"] = employer
 
 
+def list_dates(kind: str) -> dict[str, dt.date]:
+    """For each list fact, the as-of date of the latest complete list imported (for ``kind``)."""
+    from gongkai.policies.models import FactImport
+
+    dates: dict[str, dt.date] = {}
+    for facts, as_of in FactImport.objects.filter(keyed_by=kind, complete=True).values_list("facts", "as_of"):
+        for name in facts:
+            if name not in dates or as_of > dates[name]:
+                dates[name] = as_of
+    return dates
+
+
 def _stored_facts(
     sheet: FactSheet, names: list[str], catalogue: Catalogue, row_of: dict[int, int], whole: bool
 ) -> None:
     base = FactValue.objects.filter(fact_id__in=names)
     records, origins = sheet.records, sheet.stored_origin
+    # Complete lists: whoever is not on the latest list has the fact's absent value, as of that list.
+    absent = {
+        f.name: (f.absent_value, f.source)
+        for f in Fact.objects.filter(name__in=names, absent_value__isnull=False)
+    }
+    if absent:
+        dates = list_dates(sheet.kind)
+        for name, (value, source) in absent.items():
+            if name not in dates or check_fact_value(catalogue[name], value) is not None:
+                continue
+            origin = (dates[name].isoformat(), f"{source}（未列入名单）")
+            for row, record in enumerate(records):
+                record[name] = list(value) if isinstance(value, list) else value
+                origins[row][name] = origin
     chunks: Iterable[Sequence[int] | None] = [None] if whole else batched(sheet.ids, CHUNK)
     for ids in chunks:
         qs = base.filter(beneficiary__kind=sheet.kind) if ids is None else base.filter(beneficiary_id__in=ids)

@@ -117,8 +117,14 @@ def import_facts(
     report_dir: Path | None = None,
     rematch: bool = True,
     on: dt.date | None = None,
+    complete: bool = False,
 ) -> FactImportResult:
-    """Import one file; see the module docstring. Raises TableError when the file as a whole is refused."""
+    """Import one file; see the module docstring. Raises TableError when the file as a whole is refused.
+
+    ``complete``: the file is the whole of a list (a recognition list, the 失信 list): a beneficiary
+    not in it is no longer on the list — its stored value is removed, so it takes the fact's
+    absent value (e.g. ``[]``) as of this file's date.
+    """
     from gongkai.policies.matching import match_run
     from gongkai.policies.services import facts_apply
 
@@ -132,6 +138,7 @@ def import_facts(
         for block in iter(lambda: fh.read(1 << 20), b""):
             sha.update(block)
     facts = list(Fact.objects.all())
+    first_list = False
     with tabular.open_table(path, name=name) as table:
         keys = {tabular.header_key(h) for h in table.header}
         if tabular.header_key(ENTITY_KEY) in keys:
@@ -172,6 +179,14 @@ def import_facts(
             present[fact.name] = (index, header)
         if not present:
             raise TableError("文件中没有可导入的数据项列（列标题应为数据目录中的中文名称或英文名）")
+        if complete:
+            not_lists = [f.label for f in facts if f.name in present and f.absent_value is None]
+            if not_lists:
+                raise TableError(f"全量名单只适用于名单类数据项，{'、'.join(not_lists)}不是")
+            from gongkai.policies.facts import list_dates
+
+            # the first complete list turns "unknown" into "not listed" for everyone: match everyone
+            first_list = bool(set(present) - set(list_dates(kind)))
         by_name = {f.name: f for f in facts}
         as_of_at = cmap.index.get(AS_OF_COLUMN)
         rejections = Rejections()
@@ -186,9 +201,11 @@ def import_facts(
                     as_of=as_of,
                     keyed_by=kind,
                     facts=sorted(present),
+                    complete=complete,
                     imported_by=None if isinstance(actor, str) else actor,
                 )
                 seen: dict[str, int] = {}
+                in_file: set[int] = set()
                 for chunk in batched(table.rows(), CHUNK):
                     rows_total += len(chunk)
                     ids = _resolve(kind, [_key(kind, r, key_at) for r in chunk])
@@ -202,6 +219,8 @@ def import_facts(
                             problems.append(Problem(row.number, key_column, f"与第{seen[key]}行重复"))
                         else:
                             bid = ids.get(key)
+                            if bid is not None:
+                                in_file.add(bid)
                             if bid is None:
                                 problems.append(Problem(row.number, key_column, _unknown(kind, key)))
                         if key and key not in seen:
@@ -246,6 +265,10 @@ def import_facts(
                     )
                     applied_ids.update(applied.changed)
                     unchanged += applied.unchanged
+                if complete:
+                    removed = _unlist(actor, kind, sorted(present), in_file, name)
+                    for bid, names in removed.items():
+                        applied_ids[bid] = sorted(set(applied_ids.get(bid, [])) | set(names))
                 fact_import.rows = rows_total
                 fact_import.changed = len(applied_ids)
                 fact_import.unchanged = unchanged
@@ -296,18 +319,56 @@ def import_facts(
     out = FactImportResult(
         result, fact_import, sorted(applied_ids), {n for v in applied_ids.values() for n in v}
     )
-    if rematch and out.changed_ids:
+    if rematch and (out.changed_ids or first_list):
         outcome = match_run(
             actor=actor,
             kind=RunKind.FACTS,
             on=on or selectors.today(),
-            beneficiary_ids=out.changed_ids,
-            facts_changed=out.changed_facts,
+            beneficiary_ids=None if first_list else out.changed_ids,
+            facts_changed=set(fact_import.facts) if first_list else out.changed_facts,
             note=f"导入“{name}”后增量比对",
         )
         out.run = outcome.run
         FactImport.objects.filter(pk=fact_import.pk).update(run=outcome.run)
     return out
+
+
+def _unlist(
+    actor: Any, kind: str, names: list[str], in_file: set[int], file_name: str
+) -> dict[int, list[str]]:
+    """Remove the stored list values of beneficiaries no longer on a complete list (audited)."""
+    from gongkai.core import audit
+    from gongkai.policies.models import FactValue
+
+    gone: dict[int, dict[str, Any]] = defaultdict(dict)
+    pks = []
+    rows = FactValue.objects.filter(fact_id__in=names, beneficiary__kind=kind).values_list(
+        "pk", "beneficiary_id", "fact_id", "value", "beneficiary__key"
+    )
+    keys = {}
+    for pk, bid, fact, value, key in rows.iterator(chunk_size=CHUNK):
+        if bid not in in_file:
+            pks.append(pk)
+            gone[bid][fact] = value
+            keys[bid] = key
+    for chunk in batched(pks, CHUNK):
+        FactValue.objects.filter(pk__in=chunk).delete()
+    audit.record_many(
+        actor=actor,
+        events=[
+            audit.EventData(
+                "policies.facts.unlist",
+                "policies.beneficiary",
+                str(bid),
+                keys[bid],
+                values,
+                None,
+                f"全量名单“{file_name}”未列入",
+            )
+            for bid, values in gone.items()
+        ],
+    )
+    return {bid: sorted(values) for bid, values in gone.items()}
 
 
 def _key(kind: str, row: Row, at: int | None) -> str:

@@ -70,7 +70,7 @@ def match_run(
         changed_facts = set(facts_changed)
         in_force = [v for v in in_force if changed_facts & set(policies[v.pk].facts_used)]
     ids = None if beneficiary_ids is None else sorted(set(beneficiary_ids))
-    if kind == RunKind.FULL and ids is None:
+    if ids is None:
         factlib.ensure_entity_beneficiaries()
     _, actor_name = audit.actor_label(actor)
     run = MatchRun(
@@ -164,7 +164,8 @@ def _store(
     new: list[Determination] = []
     for version, policy, match in zip(versions, policies, matches, strict=True):
         near = set(match.near_miss_rows().tolist())
-        rows = set(match.eligible_rows().tolist()) | set(match.undetermined_rows().tolist()) | near
+        # what is worth keeping: the eligible and the undetermined, and any change to a kept result
+        rows = set(match.eligible_rows().tolist()) | set(match.undetermined_rows().tolist())
         rows |= stored_rows.get(version.pk, set())
         used = policy.facts_used
         for row in sorted(rows):
@@ -245,13 +246,35 @@ def explanation_now(
     return explain(policy, values, on, as_of=as_of, sources=sources)
 
 
-def near_misses(version: PolicyVersion):
-    """Staff's 差一点 list: beneficiaries failing exactly one criterion, with that criterion."""
-    rows = []
-    for det in selectors.determinations_of(version, near_miss=True):
-        failed = [cid for cid, status in det.criteria.items() if status == "fail"]
-        rows.append((det, failed[0] if failed else ""))
-    return rows
+@dataclass(frozen=True)
+class NearMiss:
+    beneficiary_id: int
+    key: str
+    criterion: str  # the one criterion that fails
+
+
+def near_misses(version: PolicyVersion, *, on: dt.date | None = None) -> list[NearMiss]:
+    """Staff's 差一点 list: beneficiaries failing exactly one criterion (the others pass or are
+    unknown), computed now from the current facts — it is a planning list, never a notification,
+    and storing it would mean storing most of the population for a policy with a qualifying status."""
+    on = on or selectors.today()
+    cat = selectors.catalogue()
+    policy = selectors.loaded_policy(version, cat)
+    if not policy.in_force(on):
+        return []
+    if version.beneficiary_kind == BeneficiaryKind.ENTITY:
+        factlib.ensure_entity_beneficiaries()
+    names = list(policy.facts_used)
+    sheet = factlib.gather(kind=version.beneficiary_kind, on=on, names=names, catalogue=cat)
+    if not len(sheet):
+        return []
+    frame = Frame.from_records(sheet.records, cat, names, validate=False)
+    match = Matcher(frame, on, [policy]).match(policy, detail=True, near_miss=True)
+    out = []
+    for row in match.near_miss_rows().tolist():
+        failed = next(c.id for c in match.result(row).criteria if c.status == "fail")
+        out.append(NearMiss(sheet.ids[row], sheet.keys[row], failed))
+    return out
 
 
 __all__ = [

@@ -48,7 +48,9 @@ class Fact(models.Model):
     Seeded from ``rules/data/facts.yaml``; the rules engine reads the catalogue from here
     (:func:`gongkai.policies.selectors.catalogue`). ``derivation`` names the part of Gongkai that
     computes the fact; the others are imported from departments or filled in by beneficiaries.
-    A value older than ``max_age_days`` is flagged as stale (过期) but still used.
+    A value older than ``max_age_days`` is flagged as stale (过期) but still used. A fact delivered
+    as a complete list (a recognition list, the 失信 list) has an ``absent_value``: once a list has
+    been imported, a beneficiary not on it has that value (not "unknown"), as of the latest list.
     """
 
     name = models.CharField(_("数据项"), max_length=60, primary_key=True, validators=[fact_name_validator])
@@ -70,6 +72,14 @@ class Fact(models.Model):
     for_persons = models.BooleanField(_("适用于个人"), default=False)
     derivation = models.CharField(
         _("取得方式"), max_length=20, choices=Derivation.choices, default=Derivation.STORED, blank=True
+    )
+    absent_value = models.JSONField(
+        _("未列入名单时的取值"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "名单类数据（认定名单、失信名单）导入后，未列入名单的对象取此值（如 [] 或 false）；留空表示未知"
+        ),
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -178,6 +188,9 @@ class FactImport(models.Model):
     as_of = models.DateField(_("数据截至日期"))
     keyed_by = models.CharField(_("对象类别"), max_length=10, choices=BeneficiaryKind.choices)
     facts = models.JSONField(_("数据项"), default=list)
+    complete = models.BooleanField(
+        _("全量名单"), default=False, help_text=_("名单类数据项：未列入本文件的对象视为不在名单上")
+    )
     rows = models.PositiveIntegerField(_("数据行"), default=0)
     changed = models.PositiveIntegerField(_("有变化的对象"), default=0)
     unchanged = models.PositiveIntegerField(_("未变化的对象"), default=0)

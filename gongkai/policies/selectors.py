@@ -246,32 +246,29 @@ def current_determination(beneficiary: Beneficiary, version: PolicyVersion) -> D
     return Determination.objects.filter(beneficiary=beneficiary, version=version, current=True).first()
 
 
-def determinations_of(
-    version: PolicyVersion, *, status: str = "", near_miss: bool = False
-) -> QuerySet[Determination]:
+def determinations_of(version: PolicyVersion, *, status: str = "") -> QuerySet[Determination]:
     qs = Determination.objects.filter(version=version, current=True).select_related(
         "beneficiary__entity", "beneficiary__person"
     )
     if status:
         qs = qs.filter(status=status)
-    if near_miss:
-        qs = qs.filter(status=DeterminationStatus.INELIGIBLE, near_miss=True)
     return qs.order_by("beneficiary__key")
 
 
 def determination_counts(version: PolicyVersion) -> dict[str, int]:
+    """Current eligible and undetermined beneficiaries of a version."""
     rows = (
-        Determination.objects.filter(version=version, current=True)
-        .values("status", "near_miss")
+        Determination.objects.filter(
+            version=version,
+            current=True,
+            status__in=[DeterminationStatus.ELIGIBLE, DeterminationStatus.UNDETERMINED],
+        )
+        .values("status")
         .annotate(n=Count("id"))
     )
-    out = {"eligible": 0, "undetermined": 0, "near_miss": 0}
+    out = {"eligible": 0, "undetermined": 0}
     for row in rows:
-        if row["status"] == DeterminationStatus.INELIGIBLE:
-            if row["near_miss"]:
-                out["near_miss"] += row["n"]
-        elif row["status"] in out:
-            out[row["status"]] += row["n"]
+        out[row["status"]] = row["n"]
     return out
 
 

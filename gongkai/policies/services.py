@@ -408,6 +408,12 @@ def _version_values(policy: rules.Policy, text: str) -> dict[str, Any]:
     }
 
 
+# Words the staff pages use in their addresses (staff/policies/<code>/ must not shadow them).
+RESERVED_CODES = frozenset(
+    {"new", "facts", "runs", "disputes", "persons", "beneficiaries", "entities", "cases", "services"}
+)
+
+
 @transaction.atomic
 def version_save(*, actor: Any, text: str, expect_policy: Policy | None = None) -> PolicyVersion:
     """Store a rule file as a draft: a new policy's first version, the next version of a policy, or an
@@ -418,6 +424,8 @@ def version_save(*, actor: Any, text: str, expect_policy: Policy | None = None) 
     """
     checked = policy_text_check(text)
     rp = checked.policy
+    if rp.id in RESERVED_CODES:
+        raise ValidationError(f"政策标识“{rp.id}”是系统保留字，请换一个")
     if expect_policy is not None and rp.id != expect_policy.code:
         raise ValidationError(f"文件中的政策标识是“{rp.id}”，这里是政策“{expect_policy.code}”")
     policy = Policy.objects.select_for_update().filter(code=rp.id).first()

@@ -248,3 +248,44 @@ def test_a_fact_in_use_keeps_its_type():
     )
     assert "green_factory" in selectors.catalogue()
     assert fact.max_age_days is None
+
+
+def test_a_complete_list_makes_everyone_else_not_listed(tmp_path):
+    from gongkai.policies.models import Determination
+
+    listed, other, dropped = make_entity(), make_entity(), make_entity()
+    services.facts_apply(
+        actor="t",
+        rows=[(services.beneficiary_for_entity(dropped), {"recognitions": ["高新技术企业"]})],
+        as_of=dt.date(2025, 9, 30),
+        source="工信",
+        origin="import",
+    )
+    factories.published(factories.little_giant(), on=ON)
+    b_other = services.beneficiary_for_entity(other)
+    values, _ = factlib.facts_of(b_other, on=ON, catalogue=selectors.catalogue())
+    assert values.get("recognitions") is None  # no list imported yet: unknown
+    assert Determination.objects.filter(beneficiary=b_other, status="undetermined").exists()
+    path = _csv(
+        tmp_path, "list.csv", f"统一社会信用代码,资质认定\n{listed.credit_code},国家级专精特新小巨人\n"
+    )
+    with pytest.raises(TableError, match="全量名单只适用于名单类数据项"):
+        bad = _csv(tmp_path, "bad.csv", f"统一社会信用代码,从业人员\n{listed.credit_code},3\n")
+        importing.import_facts(
+            bad, actor="t", as_of=dt.date(2026, 6, 1), source="人社", report_dir=tmp_path, complete=True
+        )
+    out = importing.import_facts(
+        path, actor="t", as_of=dt.date(2026, 6, 1), source="工信", report_dir=tmp_path, complete=True, on=ON
+    )
+    values, provenance = factlib.facts_of(b_other, on=ON, catalogue=selectors.catalogue())
+    assert values["recognitions"] == [] and provenance["recognitions"] == [
+        "2026-06-01",
+        "工信/科技认定名单（未列入名单）",
+    ]
+    assert not FactValue.objects.filter(beneficiary__key=dropped.credit_code).exists()  # dropped off the list
+    assert out.run.beneficiaries == 3  # the first complete list re-matches everyone
+    assert (
+        not Determination.objects.filter(beneficiary=b_other, current=True)
+        .exclude(status="ineligible")
+        .exists()
+    )
