@@ -219,5 +219,6 @@ def test_synonym_page_needs_the_permission_and_saves(client, reviewer, django_us
 
 def test_search_page_query_count_does_not_grow_with_results(client, corpus, django_assert_max_num_queries):
     services.index_update(docs=[_doc(f"q{i}", f"电梯检查{i}", "电梯") for i in range(40)])
-    with django_assert_max_num_queries(6):
+    # 40 results, a constant number of queries (PostgreSQL's backend runs one more: the GIN pass).
+    with django_assert_max_num_queries(7):
         client.get(reverse("public-search"), {"q": "电梯"})
