@@ -371,16 +371,54 @@ def p95(values: list[float]) -> float:
     return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
 
 
-def run_backend(vendor: str, n: int, quick: bool, keep: bool) -> None:
+def latency(vendor, label, size, n, quick, names, selectors) -> None:
+    repeats = 3 if quick else 5
+    cases = [("one-word queries", ONE_WORD), ("two-word queries", TWO_WORD)]
+    rng = random.Random(SEED)
+    cases.append(("company names", [rng.choice(names) for _ in range(6)] + ["宇源物流", "鑫盛"]))
+    cases.append(("pinyin and initials", PINYIN))
+    for name, queries in cases:
+        for sort in ("relevance", "date"):
+            times: list[float] = []
+            for q in queries:
+                times += timed(lambda q=q, sort=sort: selectors.site_search(q=q, sort=sort), repeats)
+            median = statistics.median(times)
+            target = vendor == "postgresql" and n >= 1_000_000
+            suffix = "" if sort == "relevance" else ", newest first"
+            benchlib.emit(
+                BENCH, f"{name}{suffix}, {size} docs, {label}: median", "ms", median,
+                "< 30 ms" if target else None, (median < 30) if target else None,
+                note="whole search: count, top 20, facets, snippets",
+            )  # fmt: skip
+            benchlib.emit(
+                BENCH, f"{name}{suffix}, {size} docs, {label}: p95", "ms", p95(times),
+                "< 100 ms" if target else None, (p95(times) < 100) if target else None,
+            )  # fmt: skip
+
+
+def run_backend(vendor: str, n: int, quick: bool, keep: bool, reuse: bool = False) -> None:
     label = "PostgreSQL" if vendor == "postgresql" else "SQLite"
     size = f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n:,}"
-    url = benchlib.fresh_database(vendor, DB_NAME)
+    if reuse:  # latency only, on the database a --keep run left behind
+        from urllib.parse import urlsplit, urlunsplit
+
+        server = benchlib.postgres_server_url()
+        url = (
+            urlunsplit(urlsplit(server)._replace(path=f"/{DB_NAME}"))
+            if vendor == "postgresql"
+            else f"sqlite:///{benchlib.OUT_DIR / 'db' / f'{DB_NAME}.sqlite3'}"
+        )
+    else:
+        url = benchlib.fresh_database(vendor, DB_NAME)
     benchlib.setup_django(url)
     from django.db import connection
 
     from gongkai.search import selectors
 
     pool, names = sentence_pool(SEED)
+    if reuse:
+        latency(vendor, label, size, n, quick, names, selectors)
+        return
     started = time.perf_counter()
     truth = load(vendor, n, pool, names)
     vocabulary(pool)
@@ -412,28 +450,7 @@ def run_backend(vendor: str, n: int, quick: bool, keep: bool) -> None:
             recall == 100.0,
         )
 
-    repeats = 3 if quick else 5
-    cases = [("one-word queries", ONE_WORD), ("two-word queries", TWO_WORD)]
-    rng = random.Random(SEED)
-    cases.append(("company names", [rng.choice(names) for _ in range(6)] + ["宇源物流", "鑫盛"]))
-    cases.append(("pinyin and initials", PINYIN))
-    for name, queries in cases:
-        for sort in ("relevance", "date"):
-            times: list[float] = []
-            for q in queries:
-                times += timed(lambda q=q, sort=sort: selectors.site_search(q=q, sort=sort), repeats)
-            median = statistics.median(times)
-            target = vendor == "postgresql" and n >= 1_000_000
-            suffix = "" if sort == "relevance" else ", newest first"
-            benchlib.emit(
-                BENCH, f"{name}{suffix}, {size} docs, {label}: median", "ms", median,
-                "< 30 ms" if target else None, (median < 30) if target else None,
-                note="whole search: count, top 20, facets, snippets",
-            )  # fmt: skip
-            benchlib.emit(
-                BENCH, f"{name}{suffix}, {size} docs, {label}: p95", "ms", p95(times),
-                "< 100 ms" if target else None, (p95(times) < 100) if target else None,
-            )  # fmt: skip
+    latency(vendor, label, size, n, quick, names, selectors)
     if not keep:
         connection.close()
         benchlib.drop_database(vendor, DB_NAME)
@@ -445,10 +462,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=None, help="number of documents (default 1,000,000)")
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], help="run one backend in this process")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="latency only, on the database a --keep run left"
+    )
     args = parser.parse_args()
     n = args.docs or (20_000 if args.quick else 1_000_000)
     if args.backend:
-        run_backend(args.backend, n, args.quick, args.keep)
+        run_backend(args.backend, n, args.quick, args.keep, args.reuse)
         return
     extra = ["--docs", str(n)] + (["--quick"] if args.quick else []) + (["--keep"] if args.keep else [])
     if benchlib.postgres_server_url():

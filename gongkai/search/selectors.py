@@ -206,6 +206,7 @@ class SearchPage:
     facets: Facets | None
     understood: Understood | None
     suggestion: str | None = None
+    estimate: int | None = None
 
     @property
     def has_previous(self) -> bool:
@@ -277,5 +278,14 @@ def site_search(
     if suggestion == text.normalise(q):
         suggestion = None
     return SearchPage(
-        q, result, hits.total, hits.capped, page, num_pages, hits.facets, understood, suggestion
+        q,
+        result,
+        hits.total,
+        hits.capped,
+        page,
+        num_pages,
+        hits.facets,
+        understood,
+        suggestion,
+        hits.estimate,
     )

@@ -202,6 +202,21 @@ _QUOTED_RE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 _SPLIT_RE = re.compile(f"[^{CJK}a-z0-9]+")
 
 
+def _merge_single_characters(words: list[str], chunk: str) -> list[str]:
+    """Join a one-character word to its neighbour when they were typed together (开发店, not 开发 + 店).
+
+    A lone character matches almost everything and costs a prefix scan; typed next to a word it
+    almost always belongs to it. Only neighbours adjacent in ``chunk`` are joined.
+    """
+    out: list[str] = []
+    for w in words:
+        if out and (len(w) == 1 or len(out[-1]) == 1) and (out[-1] + w) in chunk:
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
+
+
 def parse_query(raw: str, *, max_terms: int = 8) -> ParsedQuery:
     """Turn what the user typed into terms, all of which a result must contain.
 
@@ -244,7 +259,7 @@ def parse_query(raw: str, *, max_terms: int = 8) -> ParsedQuery:
             if piece[0].isascii():
                 terms.append(Term(text=piece))
                 continue
-            words = [w for w in segment(piece) if w not in STOPWORDS]
+            words = _merge_single_characters([w for w in segment(piece) if w not in STOPWORDS], piece)
             if not words:
                 words = [piece]
             terms.extend(Term(text=w[:MAX_TERM_CHARS]) for w in words)
