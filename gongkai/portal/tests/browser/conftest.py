@@ -24,6 +24,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+_SHARED: dict = {}
+
+
 @pytest.fixture(scope="session")
 def chromium():
     # The sync Playwright API runs an event loop in this thread; the test's own ORM calls are
@@ -31,11 +34,18 @@ def chromium():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
+    # Other apps' browser tests import this fixture into their own conftest, which makes pytest hold
+    # a second session instance; Playwright's sync API allows one per thread, so they share it.
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]
+        return
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=os.environ.get("GONGKAI_BROWSER") or "/usr/bin/chromium", args=CHROMIUM_ARGS
         )
+        _SHARED["browser"] = browser
         yield browser
+        _SHARED.clear()
         browser.close()
 
 
