@@ -15,12 +15,15 @@ so :func:`replay` reproduces it exactly.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import batched
 from typing import Any
 
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from gongkai.core import audit
@@ -149,12 +152,14 @@ def _store(
     existing: dict[tuple[int, int], tuple[int, str, dict, int | None, bool]] = {}
     base = Determination.objects.filter(version__in=versions, current=True)
     chunks: Iterable[Sequence[int] | None] = [None] if whole else batched(sheet.ids, CHUNK)
+    loads = json.loads
     for ids in chunks:
         qs = base if ids is None else base.filter(beneficiary_id__in=ids)
+        qs = qs.annotate(criteria_text=Cast("criteria", TextField()))  # decoded here, not per converter
         for pk, vid, bid, status, criteria, amount, near in qs.values_list(
-            "id", "version_id", "beneficiary_id", "status", "criteria", "amount", "near_miss"
+            "id", "version_id", "beneficiary_id", "status", "criteria_text", "amount", "near_miss"
         ).iterator(chunk_size=CHUNK):
-            existing[(vid, bid)] = (pk, status, criteria, amount, near)
+            existing[(vid, bid)] = (pk, status, loads(criteria), amount, near)
     stored_rows: dict[int, set[int]] = {}
     for vid, bid in existing:
         row = row_of.get(bid)
@@ -198,8 +203,27 @@ def _store(
             )
     for ids in batched(retire, CHUNK):
         Determination.objects.filter(id__in=ids).update(current=False)
-    Determination.objects.bulk_create(new, batch_size=2000)
+    insert_determinations(run, new)
     return new
+
+
+def insert_determinations(run: MatchRun, new: list[Determination]) -> None:
+    """Insert many determinations fast and give each object its id (an import can change thousands
+    of results at once; see :mod:`gongkai.policies.fastbulk`)."""
+    if not new:
+        return
+    from gongkai.policies.fastbulk import fast_insert
+
+    fast_insert(Determination, new)
+    ids = {
+        (vid, bid): pk
+        for pk, vid, bid in Determination.objects.filter(run=run, current=True).values_list(
+            "id", "version_id", "beneficiary_id"
+        )
+    }
+    for d in new:
+        d.pk = ids[(d.version_id, d.beneficiary_id)]
+        d._state.adding = False
 
 
 # --- reading determinations back -------------------------------------------------------------------

@@ -281,12 +281,35 @@ def facts_apply(
         else:
             applied.unchanged += 1
     FactValue.objects.bulk_create(create, batch_size=5000)
-    if update:
-        FactValue.objects.bulk_update(
-            update, ["value", "as_of", "source", "origin", "fact_import", "recorded_at"], batch_size=5000
-        )
+    _update_values(update)
     audit.record_many(actor=actor, events=events)
     return applied
+
+
+def _update_values(rows: list[FactValue]) -> None:
+    """UPDATE … WHERE id = … for each row, in one executemany: Django's bulk_update builds one
+    CASE per column over the whole batch, which takes ~2 s per 1,000 rows on SQLite."""
+    if not rows:
+        return
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    fields = [
+        FactValue._meta.get_field(n)
+        for n in ("value", "as_of", "source", "origin", "fact_import", "recorded_at")
+    ]
+    sql = (
+        f"UPDATE {qn(FactValue._meta.db_table)} SET "
+        + ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        + f" WHERE {qn('id')} = %s"
+    )
+    now = timezone.now()
+    params = []
+    for fv in rows:
+        fv.recorded_at = now
+        params.append([f.get_db_prep_save(getattr(fv, f.attname), connection) for f in fields] + [fv.pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _parsed_values(beneficiary: Beneficiary, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -36,12 +36,14 @@ from gongkai.policies.choices import (
     RunKind,
     ServiceState,
 )
+from gongkai.policies.fastbulk import fast_insert
 from gongkai.policies.models import (
     Beneficiary,
     Case,
     Determination,
     Dispute,
     Fact,
+    Notification,
     Payment,
     Policy,
     ServiceRequest,
@@ -105,30 +107,34 @@ def cases_open(*, actor: Any, determinations: Iterable[Determination], on: dt.da
 
     就高不重复: in a policy's 不叠加组, one beneficiary gets one case per period — the highest amount;
     a lower case not yet confirmed is withdrawn when a higher one appears.
+
+    Works in bulk (an import may make thousands eligible at once): the cases concerned are read and
+    locked in one query, new cases and their notifications are inserted in batches.
     """
     dets = list(determinations)
     if not dets:
         return []
     policies = {p.pk: p for p in Policy.objects.filter(pk__in={d.policy_id for d in dets})}
-    versions_mode = {d.version_id: d.version.mode for d in dets}
-    by_key = defaultdict(list)
-    for d in dets:
-        by_key[(d.policy_id, d.beneficiary_id)].append(d)
-    existing = {
-        (c.policy_id, c.beneficiary_id, c.period): c
-        for c in Case.objects.filter(
-            policy_id__in=list(policies), beneficiary_id__in={d.beneficiary_id for d in dets}
-        ).select_for_update()
-    }
-    created: list[Case] = []
+    groups = {p.stacking_group for p in policies.values() if p.stacking_group}
+    if groups:
+        policies.update({p.pk: p for p in Policy.objects.filter(stacking_group__in=groups)})
+    bids = sorted({d.beneficiary_id for d in dets})
+    keys = dict(Beneficiary.objects.filter(id__in=bids).values_list("id", "key")) if len(bids) < 30000 else {}
+    existing: dict[tuple[int, int, str], Case] = {}
+    rivals: dict[tuple[str, int, str], list[Case]] = defaultdict(list)
+    for start in range(0, len(bids), 5000):
+        for c in Case.objects.select_for_update().filter(
+            policy_id__in=list(policies), beneficiary_id__in=bids[start : start + 5000]
+        ):
+            c.policy = policies[c.policy_id]
+            existing[(c.policy_id, c.beneficiary_id, c.period)] = c
+            if c.policy.stacking_group and c.state not in (CaseState.CANCELLED, CaseState.DECLINED):
+                rivals[(c.policy.stacking_group, c.beneficiary_id, c.period)].append(c)
     events: list[audit.EventData] = []
-    # highest amounts first, so that within a 不叠加组 the best policy is opened first
-    eligible = [
-        d
-        for d in dets
-        if d.status == DeterminationStatus.ELIGIBLE and versions_mode[d.version_id] != "评审类"
-    ]
-    eligible.sort(key=lambda d: (-(d.amount or 0), d.policy_id))
+
+    def label(policy: Policy, bid: int, period: str) -> str:
+        return f"{policy.code} / {keys.get(bid, bid)} / {period}"
+
     for det in dets:
         if det.status == DeterminationStatus.ELIGIBLE:
             continue
@@ -136,6 +142,11 @@ def cases_open(*, actor: Any, determinations: Iterable[Determination], on: dt.da
         case = existing.get((det.policy_id, det.beneficiary_id, period_of(policy, on)))
         if case is not None and case.state in PRE_CONFIRMATION_STATES:
             _cancel(actor, case, "复核后不再符合条件", events, on)
+    # highest amounts first, so that within a 不叠加组 the best policy is opened first
+    eligible = [d for d in dets if d.status == DeterminationStatus.ELIGIBLE and d.version.mode != "评审类"]
+    eligible.sort(key=lambda d: (-(d.amount or 0), d.policy_id))
+    new: list[Case] = []
+    redetermined: list[Case] = []
     for det in eligible:
         policy = policies[det.policy_id]
         period = period_of(policy, on)
@@ -146,13 +157,26 @@ def cases_open(*, actor: Any, determinations: Iterable[Determination], on: dt.da
             ):
                 old = case.amount
                 case.amount, case.determination, case.version = det.amount, det, det.version
-                case.save(update_fields=["amount", "determination", "version"])
+                redetermined.append(case)
                 events.append(
-                    _event(case, "policies.case.redetermine", {"amount": old}, {"amount": case.amount})
+                    audit.EventData(
+                        "policies.case.redetermine",
+                        "policies.case",
+                        str(case.pk),
+                        label(policy, case.beneficiary_id, case.period),
+                        {"amount": old},
+                        {"amount": case.amount, "version": det.version_id},
+                    )
                 )
             continue
-        if policy.stacking_group and not _wins_stacking(actor, policy, det, period, events, on):
-            continue
+        if policy.stacking_group:
+            others = rivals[(policy.stacking_group, det.beneficiary_id, period)]
+            amount = det.amount or 0
+            if any(r.state not in PRE_CONFIRMATION_STATES or (r.amount or 0) >= amount for r in others):
+                continue
+            for rival in others:
+                _cancel(actor, rival, f"就高不重复：由《{policy.title}》替代", events, on)
+            others.clear()
         state = CaseState.PUBLICITY if policy.requires_publicity else CaseState.NOTIFIED
         case = Case(
             policy=policy,
@@ -165,47 +189,68 @@ def cases_open(*, actor: Any, determinations: Iterable[Determination], on: dt.da
             publicity_started_on=on if state == CaseState.PUBLICITY else None,
             notified_on=on if state == CaseState.NOTIFIED else None,
         )
-        try:
-            with transaction.atomic():
-                case.save()
-        except IntegrityError:  # opened concurrently: one case per period
-            continue
         existing[(det.policy_id, det.beneficiary_id, period)] = case
-        created.append(case)
+        if policy.stacking_group:
+            rivals[(policy.stacking_group, det.beneficiary_id, period)].append(case)
+        new.append(case)
+    _update_cases(redetermined)
+    _insert_cases(new)
+    notifications = []
+    for case in new:
         events.append(
-            _event(
-                case, "policies.case.open", None, {"state": state, "amount": case.amount, "period": period}
+            audit.EventData(
+                "policies.case.open",
+                "policies.case",
+                str(case.pk),
+                label(case.policy, case.beneficiary_id, case.period),
+                None,
+                {"state": case.state, "amount": case.amount, "period": case.period},
             )
         )
-        if state == CaseState.NOTIFIED:
-            _notify_eligible(case)
+        if case.state == CaseState.NOTIFIED:
+            subject, body = _eligible_message(case)
+            notifications.append(
+                Notification(
+                    beneficiary_id=case.beneficiary_id, case=case, kind="eligible", subject=subject, body=body
+                )
+            )
+    fast_insert(Notification, notifications)
     audit.record_many(actor=actor, events=events)
-    return created
+    return new
+
+
+def _update_cases(cases: list[Case]) -> None:
+    """New amounts and determinations of cases not yet confirmed, in one executemany."""
+    if not cases:
+        return
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(Case._meta.db_table)} SET {qn('amount')} = %s, {qn('determination_id')} = %s, "
+        f"{qn('version_id')} = %s WHERE {qn('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(c.amount, c.determination_id, c.version_id, c.pk) for c in cases])
+
+
+def _insert_cases(new: list[Case]) -> None:
+    """Insert new cases in bulk and give each its id (one case per determination here)."""
+    fast_insert(Case, new)
+    by_det = {c.determination_id: c for c in new}
+    dets = list(by_det)
+    for start in range(0, len(dets), 5000):
+        for pk, det in Case.objects.filter(determination_id__in=dets[start : start + 5000]).values_list(
+            "id", "determination_id"
+        ):
+            case = by_det.get(det)
+            if case is not None and case.pk is None:
+                case.pk = pk
+                case._state.adding = False
 
 
 def _event(case: Case, action: str, before: Any, after: Any, note: str = "") -> audit.EventData:
     return audit.EventData(action, "policies.case", str(case.pk), str(case)[:200], before, after, note)
-
-
-def _wins_stacking(
-    actor: Any, policy: Policy, det: Determination, period: str, events: list, on: dt.date
-) -> bool:
-    rivals = (
-        Case.objects.select_for_update()
-        .filter(
-            beneficiary_id=det.beneficiary_id, policy__stacking_group=policy.stacking_group, period=period
-        )
-        .exclude(policy=policy)
-        .exclude(state__in=[CaseState.CANCELLED, CaseState.DECLINED])
-        .select_related("policy")
-    )
-    amount = det.amount or 0
-    for rival in rivals:
-        if rival.state not in PRE_CONFIRMATION_STATES or (rival.amount or 0) >= amount:
-            return False
-    for rival in rivals:
-        _cancel(actor, rival, f"就高不重复：由《{policy.title}》替代", events, on)
-    return True
 
 
 def _cancel(actor: Any, case: Case, reason: str, events: list, on: dt.date) -> None:
@@ -223,7 +268,7 @@ def _cancel(actor: Any, case: Case, reason: str, events: list, on: dt.date) -> N
         )
 
 
-def _notify_eligible(case: Case) -> None:
+def _eligible_message(case: Case) -> tuple[str, str]:
     policy = case.policy
     if policy.benefit_kind == BenefitKind.SERVICE:
         what = f"可享受{policy.service_items or '相关服务'}"
@@ -231,13 +276,16 @@ def _notify_eligible(case: Case) -> None:
         what = f"可获{format_yuan(case.amount)}"
     else:
         what = "符合条件，金额待核定"
-    notify.send(
-        case,
-        "eligible",
+    return (
         f"您符合《{policy.title}》条件",
         f"经数据比对，您符合《{policy.title}》（{case.version.mode}）的全部条件，{what}。"
         f"请登录账户查看逐条说明，核对收款账户并签署承诺后确认，即可办理，无需另行申请。",
     )
+
+
+def _notify_eligible(case: Case) -> None:
+    subject, body = _eligible_message(case)
+    notify.send(case, "eligible", subject, body)
 
 
 # --- transitions ------------------------------------------------------------------------------------
