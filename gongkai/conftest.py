@@ -2,8 +2,15 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from gongkai.core import roles
+
+# Property tests check behaviour, not speed: on a shared 2-core machine an example can take longer
+# than Hypothesis' default 200 ms deadline, which would fail a correct test at random.
+hypothesis_settings.register_profile("gongkai", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("gongkai")
 
 
 @pytest.fixture(autouse=True)
