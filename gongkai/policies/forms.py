@@ -87,6 +87,9 @@ class FactImportForm(forms.Form):
     file = forms.FileField(label="数据文件（.xlsx 或 .csv）")
     source = forms.ChoiceField(label="数据来源部门", choices=[(d, d) for d in DEPARTMENTS])
     as_of = forms.DateField(label="数据截至日期", widget=forms.DateInput(attrs={"type": "date"}))
+    complete = forms.BooleanField(
+        label="全量名单（认定名单、失信名单：未列入本文件的对象视为不在名单上）", required=False
+    )
 
     def clean_as_of(self) -> dt.date:
         from django.utils import timezone

@@ -365,6 +365,7 @@ def _import(request: HttpRequest, form: FactImportForm) -> None:
                 as_of=form.cleaned_data["as_of"],
                 source=form.cleaned_data["source"],
                 name=upload.name,
+                complete=form.cleaned_data["complete"],
             )
         except TableError as exc:
             messages.error(request, f"文件被拒绝，未做任何修改：{exc}")

@@ -254,3 +254,36 @@ def test_list_pages_use_a_fixed_number_of_queries(client, django_assert_max_num_
         assert client.get(reverse("staff-policy-cases", args=["little-giant"])).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(reverse("staff-policies")).status_code == 200
+
+
+class FakeLicenceProvider:
+    """A stand-in for 电子营业执照: it vouches for whoever the test says."""
+
+    slug = "licence"
+    label = "电子营业执照登录"
+    next_assertion = None
+
+    def start(self, request, next_url):
+        from django.shortcuts import redirect
+
+        return redirect(next_url)
+
+    def finish(self, request):
+        return FakeLicenceProvider.next_assertion
+
+
+def test_an_identity_provider_plugs_into_the_account_login(client, settings):
+    settings.GONGKAI_IDENTITY_PROVIDERS = ["gongkai.policies.tests.test_views.FakeLicenceProvider"]
+    entity, b = _firm(recognitions=["国家级专精特新小巨人"], tax_credit_rating="A")
+    factories.published(factories.little_giant())
+    assert "电子营业执照登录" in client.get(reverse("account-login")).content.decode()
+    FakeLicenceProvider.next_assertion = accounts.Assertion("licence", "subject-1", entity.credit_code)
+    response = client.get(reverse("account-external-start", args=["licence"]), follow=True)
+    assert response.status_code == 200 and entity.name in response.content.decode()
+    client.logout()
+    client.get(reverse("account-external-finish", args=["licence"]))  # the same identity again
+    assert Account.objects.filter(beneficiary=b).count() == 1
+    FakeLicenceProvider.next_assertion = accounts.Assertion("licence", "subject-1", "91371500MA3C00000X")
+    client.logout()
+    response = client.get(reverse("account-external-finish", args=["licence"]), follow=True)
+    assert "已关联其他主体" in response.content.decode()

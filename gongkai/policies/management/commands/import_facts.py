@@ -22,6 +22,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--source", required=True, help="数据来源部门，如 税务、人社/社保、工信")
         parser.add_argument("--no-rematch", action="store_true", help="导入后不做增量比对（留给夜间比对）")
+        parser.add_argument(
+            "--complete-list",
+            action="store_true",
+            help="全量名单：未列入本文件的对象视为不在名单上（认定名单、失信名单）",
+        )
         parser.add_argument("--report-dir", default=None, help="导入报告目录（默认在私有文件目录下）")
 
     def handle(self, *args, **options) -> None:
@@ -37,6 +42,7 @@ class Command(BaseCommand):
                 source=options["source"],
                 report_dir=Path(options["report_dir"]) if options["report_dir"] else None,
                 rematch=not options["no_rematch"],
+                complete=options["complete_list"],
             )
         except TableError as exc:
             raise CommandError(f"文件被拒绝，未做任何修改：{exc}", returncode=2) from None
