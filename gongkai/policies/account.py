@@ -153,8 +153,10 @@ def _own(request: HttpRequest, code: str):
 def policy_page(request: HttpRequest, code: str) -> HttpResponse:
     """Why the beneficiary qualifies (or not), criterion by criterion; confirm, supply, dispute."""
     beneficiary, policy, version, det, case = _own(request, code)
+    stale: list[tuple[str, str]] = []
     if det is not None and det.status != DeterminationStatus.INELIGIBLE:
         explanation = matching.explanation_of(det)
+        stale = matching.stale_facts(det.provenance)
     else:
         explanation = matching.explanation_now(beneficiary, version)
     rp = selectors.loaded_policy(version)
@@ -168,6 +170,7 @@ def policy_page(request: HttpRequest, code: str) -> HttpResponse:
             "policy": policy,
             "version": version,
             "explanation": explanation,
+            "stale": stale,
             "case": case,
             "deadline": selectors.case_deadline(case) if case else None,
             "facts_form": FactsForm(facts=missing) if missing else None,

@@ -270,6 +270,19 @@ def explanation_now(
     return explain(policy, values, on, as_of=as_of, sources=sources)
 
 
+def stale_facts(provenance: dict[str, Any], *, on: dt.date | None = None) -> list[tuple[str, str]]:
+    """(label, as-of date) of the stored values behind a result that are older than their fact allows."""
+    from gongkai.policies.models import Fact
+
+    on = on or selectors.today()
+    facts = {f.name: f for f in Fact.objects.filter(name__in=list(provenance))}
+    out = []
+    for name, origin in provenance.items():
+        if origin and selectors.is_stale(facts.get(name), dt.date.fromisoformat(origin[0]), on):
+            out.append((facts[name].label, origin[0]))
+    return out
+
+
 @dataclass(frozen=True)
 class NearMiss:
     beneficiary_id: int

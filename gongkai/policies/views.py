@@ -315,6 +315,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "explanation": explanation,
+            "stale": matching.stale_facts(case.determination.provenance),
             "deadline": selectors.case_deadline(case),
             "pay_form": PayForm(initial={"paid_on": selectors.today()}),
             "reason_form": ReasonForm(),

@@ -287,3 +287,18 @@ def test_an_identity_provider_plugs_into_the_account_login(client, settings):
     client.logout()
     response = client.get(reverse("account-external-finish", args=["licence"]), follow=True)
     assert "已关联其他主体" in response.content.decode()
+
+
+def test_a_stale_value_behind_a_result_is_flagged(client):
+    entity, b = _firm(recognitions=["国家级专精特新小巨人"])
+    services.facts_apply(
+        actor="t",
+        rows=[(b, {"tax_credit_rating": "A"})],
+        as_of=dt.date(2025, 1, 31),
+        source="税务",
+        origin="import",
+    )
+    factories.published(factories.little_giant())
+    _account(client, b, "old@example.com")
+    page = client.get(reverse("account-policy", args=["little-giant"])).content.decode()
+    assert "可能已过期" in page and "纳税信用等级（截至2025-01-31）" in page
