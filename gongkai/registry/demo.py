@@ -24,6 +24,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import operator
 import random
 import time
 from bisect import bisect_right
@@ -34,7 +35,7 @@ from typing import Any
 
 from gongkai.inspectors.records import OfficerRecord
 from gongkai.registry import creditcode
-from gongkai.registry.choices import CreditRiskClass, EntityStatus, EntityType
+from gongkai.registry.choices import AddressKind, CreditRiskClass, EntityStatus, EntityType
 from gongkai.registry.records import AddressRecord, EntityRecord
 
 # Bump when the generator's output changes for a given seed (it is part of every chunk's seed).
@@ -1584,11 +1585,12 @@ class _BulkWriter:
         )
         check_every = 1 if start == 0 else 97
         now = self.now
-        split, normalised, has_mark = addresses.split, addresses.normalised, addresses.has_cluster_mark
+        split, normalised = addresses.split, addresses.normalised
+        row_of = operator.itemgetter(*self.entity_attnames)
+        kinds = {kind: kind.value for kind in AddressKind}  # plain strings for the driver
         entity_rows: list[tuple] = []
         address_rows: list[tuple] = []
         status_rows: list[tuple] = []
-        attnames = self.entity_attnames
         active = _ACTIVE
         for offset, rec in enumerate(chunk):
             if offset % check_every == 0:
@@ -1604,16 +1606,16 @@ class _BulkWriter:
             out.closed += rec.status != active
             values = rec.entity_values()
             values["updated_at"] = now
-            entity_rows.append(tuple(values[a] for a in attnames))
+            entity_rows.append(row_of(values))
             code = rec.credit_code
             for position, (kind, district, text) in enumerate(rec.address_list()):
                 parts = split(text)
                 # Texts from address_list() are already cleaned: only a cluster mark can differ.
-                norm = normalised(text) if has_mark(text) else text
+                norm = normalised(text) if "集群注册" in text else text
                 address_rows.append(
                     (
                         code,
-                        kind,
+                        kinds[kind],
                         position,
                         district,
                         text[:300],
