@@ -158,7 +158,7 @@ def _store(
         qs = qs.annotate(criteria_text=Cast("criteria", TextField()))  # decoded here, not per converter
         for pk, vid, bid, status, criteria, amount, near in qs.values_list(
             "id", "version_id", "beneficiary_id", "status", "criteria_text", "amount", "near_miss"
-        ).iterator(chunk_size=CHUNK):
+        ):
             existing[(vid, bid)] = (pk, status, loads(criteria), amount, near)
     stored_rows: dict[int, set[int]] = {}
     for vid, bid in existing:
