@@ -56,6 +56,19 @@ TASK_EDITABLE = [
 ]
 
 
+def _now(now: dt.datetime | None) -> dt.datetime:
+    """The time of a write: the clock, or an earlier time given by a loader of past records (the demo).
+
+    Never a later one: a write dated in the future could enter a seed before ``seed_not_before``.
+    """
+    clock = timezone.now()
+    if now is None:
+        return clock
+    if now > clock:
+        raise ValidationError("不能以将来的时间记录操作")
+    return now
+
+
 # --- the item catalogue -----------------------------------------------------------------------
 
 
@@ -87,12 +100,12 @@ def item_save(*, actor: Any, code: str, values: dict[str, Any]) -> InspectionIte
 
 
 @transaction.atomic
-def item_publish(*, actor: Any, item: InspectionItem) -> InspectionItem:
+def item_publish(*, actor: Any, item: InspectionItem, now: dt.datetime | None = None) -> InspectionItem:
     """Publish a draft version; the previous published version of the code is retired."""
     item = InspectionItem.objects.select_for_update().get(pk=item.pk)
     if item.status != ItemStatus.DRAFT:
         raise ValidationError(f"事项{item.code}第{item.version}版不是草稿，不能发布")
-    now = timezone.now()
+    now = _now(now)
     for old in InspectionItem.objects.filter(code=item.code, status=ItemStatus.PUBLISHED):
         old.status, old.retired_at = ItemStatus.RETIRED, now
         old.save(update_fields=["status", "retired_at"])
@@ -138,11 +151,11 @@ def plan_save(*, actor: Any, plan: Plan) -> Plan:
 
 
 @transaction.atomic
-def plan_publish(*, actor: Any, plan: Plan) -> Plan:
+def plan_publish(*, actor: Any, plan: Plan, now: dt.datetime | None = None) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError("计划已公布")
-    plan.status, plan.published_at = PlanStatus.PUBLISHED, timezone.now()
+    plan.status, plan.published_at = PlanStatus.PUBLISHED, _now(now)
     plan.save(update_fields=["status", "published_at"])
     audit.record(actor=actor, action="inspections.plan.publish", obj=plan, after={"status": plan.status})
     return plan
@@ -259,11 +272,12 @@ def build_frozen(task: Task, population) -> dict[str, Any]:
 
 
 @transaction.atomic
-def task_announce(*, actor: Any, task: Task) -> Task:
+def task_announce(*, actor: Any, task: Task, now: dt.datetime | None = None) -> Task:
     """草稿 → 已公告: freeze the population and rules, publish the commitment before any seed exists."""
     from gongkai.inspections import engine
     from gongkai.inspections.population import compute_population
 
+    now = _now(now)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.state != TaskState.DRAFT:
         raise ValidationError("任务已公告，不能再次公告")
@@ -274,7 +288,7 @@ def task_announce(*, actor: Any, task: Task) -> Task:
         problems.append("请填写随机种子来源（公告中要写明种子将如何产生）")
     if task.seed_not_before is None:
         problems.append("请填写种子最早录入时间")
-    elif task.seed_not_before <= timezone.now():
+    elif task.seed_not_before <= now:
         problems.append("种子最早录入时间必须晚于公告时间")
     population = compute_population(task)
     problems.extend(population.problems)
@@ -288,7 +302,7 @@ def task_announce(*, actor: Any, task: Task) -> Task:
     _advance(task, TaskState.ANNOUNCED)
     task.frozen_text = engine.canonical(frozen)
     task.commitment = engine.commitment(frozen)
-    task.announced_at = timezone.now()
+    task.announced_at = now
     task.full_bundle_public = task.strata_mode != "risk"
     task.save(update_fields=["state", "frozen_text", "commitment", "announced_at", "full_bundle_public"])
     audit.record(
@@ -308,7 +322,7 @@ def task_announce(*, actor: Any, task: Task) -> Task:
 
 
 @transaction.atomic
-def task_draw(*, actor: Any, task: Task, seed: str, evidence: str) -> Task:
+def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datetime | None = None) -> Task:
     """已公告 → 已摇号: enter the seed with its evidence, compute the draw, store it. One transaction.
 
     There is no redraw: a task that is drawn can never be drawn again.
@@ -320,7 +334,7 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str) -> Task:
         raise ValidationError(
             "任务已经摇号，不能重新摇号" if task.state != TaskState.DRAFT else "任务尚未公告，不能摇号"
         )
-    now = timezone.now()
+    now = _now(now)
     if task.seed_not_before is None:  # an announced task always has one; refuse rather than guess
         raise ValidationError("任务没有公告种子最早录入时间，不能摇号")
     if now < task.seed_not_before:
@@ -480,11 +494,11 @@ def target_replace(*, actor: Any, task: Task, credit_code: str, reason: str) -> 
 
 
 @transaction.atomic
-def task_start_inspection(*, actor: Any, task: Task) -> Task:
+def task_start_inspection(*, actor: Any, task: Task, now: dt.datetime | None = None) -> Task:
     """已摇号 → 检查中."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     _advance(task, TaskState.INSPECTING)
-    task.inspection_started_at = timezone.now()
+    task.inspection_started_at = _now(now)
     task.save(update_fields=["state", "inspection_started_at"])
     audit.record(actor=actor, action="inspections.task.start", obj=task, after={"state": task.state})
     return task
@@ -546,7 +560,7 @@ def record_save(
 
 
 @transaction.atomic
-def target_sign(*, actor: Any, target):
+def target_sign(*, actor: Any, target, now: dt.datetime | None = None):
     """An officer of the team signs the target's records; the last signature forms the result."""
     from gongkai.inspections.models import AbnormalReferral, SignOff, Target
 
@@ -558,11 +572,11 @@ def target_sign(*, actor: Any, target):
         raise ValidationError("还有抽查事项没有录入结果，不能签署")
     if target.signoffs.filter(officer=officer).exists():
         raise ValidationError("您已签署")
-    now = timezone.now()
+    now = _now(now)
     SignOff.objects.create(target=target, officer=officer, signed_at=now)
     audit.record(actor=actor, action="inspections.target.sign", obj=target, after={"officer": officer.code})
     if target.signoffs.count() == target.team.count():
-        target.completed_on = timezone.localdate()
+        target.completed_on = timezone.localdate(now)
         target.save(update_fields=["completed_on"])
         flagged = [
             c.label
@@ -597,7 +611,7 @@ def publication_due(target) -> dt.date | None:
 
 
 @transaction.atomic
-def target_publish(*, actor: Any, target):
+def target_publish(*, actor: Any, target, now: dt.datetime | None = None):
     """Publish a formed result on the entity's public record and the 抽查结果公告 tab."""
     from gongkai.inspections.models import Target
 
@@ -606,7 +620,8 @@ def target_publish(*, actor: Any, target):
         raise ValidationError("检查组尚未全部签署，结果还不能公示")
     if target.results_published_at:
         raise ValidationError("该结果已公示")
-    target.results_published_at = timezone.now()
+    now = _now(now)
+    target.results_published_at = now
     target.save(update_fields=["results_published_at"])
     audit.record(actor=actor, action="inspections.target.publish", obj=target, after={"published": True})
     task = target.task
@@ -614,7 +629,7 @@ def target_publish(*, actor: Any, target):
     if not remaining and task.state == TaskState.INSPECTING:
         task = Task.objects.select_for_update().get(pk=task.pk)
         _advance(task, TaskState.RESULTS_PUBLISHED)
-        task.results_published_at = timezone.now()
+        task.results_published_at = now
         task.save(update_fields=["state", "results_published_at"])
         audit.record(
             actor=actor, action="inspections.task.results_published", obj=task, after={"state": task.state}
@@ -623,7 +638,7 @@ def target_publish(*, actor: Any, target):
 
 
 @transaction.atomic
-def task_close(*, actor: Any, task: Task) -> Task:
+def task_close(*, actor: Any, task: Task, now: dt.datetime | None = None) -> Task:
     """结果已公示 → 已完结, once every follow-up is done."""
     from gongkai.inspections.models import InspectionRecord
 
@@ -634,7 +649,7 @@ def task_close(*, actor: Any, task: Task) -> Task:
     if open_follow_ups.exists():
         raise ValidationError(f"还有{open_follow_ups.count()}项后续处置未完结")
     _advance(task, TaskState.CLOSED)
-    task.closed_at = timezone.now()
+    task.closed_at = _now(now)
     task.save(update_fields=["state", "closed_at"])
     audit.record(actor=actor, action="inspections.task.close", obj=task, after={"state": task.state})
     return task

@@ -112,6 +112,27 @@ def officer_save(*, actor: Any, record: OfficerRecord, note: str = "") -> Office
 
 
 @transaction.atomic
+def officer_link_user(*, actor: Any, officer: Officer, user: Any) -> Officer:
+    """Link an officer to the staff account they sign in with (我的检查任务), or unlink (``None``)."""
+    officer = Officer.objects.select_for_update().get(pk=officer.pk)
+    if officer.user_id == (user.pk if user is not None else None):
+        return officer
+    if user is not None and Officer.objects.filter(user=user).exclude(pk=officer.pk).exists():
+        raise ValidationError(f"账号{user.get_username()}已关联其他执法检查人员")
+    before = officer.user.get_username() if officer.user_id else ""
+    officer.user = user
+    officer.save(update_fields=["user", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="inspectors.officer.link_user",
+        obj=officer,
+        before={"user": before},
+        after={"user": user.get_username() if user is not None else ""},
+    )
+    return officer
+
+
+@transaction.atomic
 def conflict_declare(
     *,
     actor: Any,

@@ -144,6 +144,16 @@ def _require_state(decision: Decision, *states: State, doing: str) -> None:
         )
 
 
+def _now(now: dt.datetime | None) -> dt.datetime:
+    """The time of a write: the clock, or an earlier time given by a loader of past records (the demo)."""
+    clock = timezone.now()
+    if now is None:
+        return clock
+    if now > clock:
+        raise ValidationError("不能以将来的时间记录操作")
+    return now
+
+
 def _refresh_search(decision: Decision) -> None:
     search_index.refresh([decision.public_id])
 
@@ -398,7 +408,7 @@ def publication_problems(decision: Decision) -> list[str]:
 
 
 @transaction.atomic
-def decision_submit(*, actor: Any, decision: Decision) -> Decision:
+def decision_submit(*, actor: Any, decision: Decision, now: dt.datetime | None = None) -> Decision:
     """草稿 → 待审核: the decision, its text and its redaction go to a 信息公开审核员."""
     decision = _locked(decision)
     _require_state(decision, State.DRAFT, doing="提交审核")
@@ -407,7 +417,7 @@ def decision_submit(*, actor: Any, decision: Decision) -> Decision:
         raise ValidationError(problems)
     review_of(decision)  # refuses findings that no longer match the text
     decision.state = State.SUBMITTED
-    decision.submitted_at = timezone.now()
+    decision.submitted_at = _now(now)
     decision.submitted_by = actor if not isinstance(actor, str) else None
     decision.save(update_fields=["state", "submitted_at", "submitted_by"])
     audit.record(
@@ -449,7 +459,9 @@ def is_reviewer(user: Any) -> bool:
 
 
 @transaction.atomic
-def decision_approve(*, actor: Any, decision: Decision, note: str = "") -> Decision:
+def decision_approve(
+    *, actor: Any, decision: Decision, note: str = "", now: dt.datetime | None = None
+) -> Decision:
     """待审核 → 已审核待公示: a 信息公开审核员 approves the summary and the redacted text.
 
     The approved redacted text is fixed here; it is what the public will see. The reviewer must not
@@ -468,7 +480,7 @@ def decision_approve(*, actor: Any, decision: Decision, note: str = "") -> Decis
     decision.public_text = review.redacted
     decision.public_text_sha256 = sha256(review.redacted)
     decision.state = State.APPROVED
-    decision.approved_at = timezone.now()
+    decision.approved_at = _now(now)
     decision.approved_by = actor
     decision.save(update_fields=["state", "approved_at", "approved_by", "public_text", "public_text_sha256"])
     counts: dict[str, int] = {}
@@ -523,7 +535,7 @@ def _period_now(decision: Decision) -> tuple[periods.Period, RuleSet]:
 
 
 @transaction.atomic
-def decision_publish(*, actor: Any, decision: Decision) -> Decision:
+def decision_publish(*, actor: Any, decision: Decision, now: dt.datetime | None = None) -> Decision:
     """已审核待公示 → 已公示: the summary and the approved redacted text go public today."""
     decision = _locked(decision)
     _require_state(decision, State.APPROVED, doing="公示")
@@ -532,7 +544,7 @@ def decision_publish(*, actor: Any, decision: Decision) -> Decision:
         raise ValidationError(problems)
     if not decision.public_text or decision.public_text_sha256 != sha256(decision.public_text):
         raise ValidationError("没有经审核的公示文本，请退回后重新审核")
-    now = timezone.now()
+    now = _now(now)
     decision.published_at, decision.published_on = now, timezone.localdate(now)
     period, rule_set = _period_now(decision)
     if period.ends_on is not None and period.ends_on < decision.published_on:
