@@ -234,7 +234,7 @@ FINDINGS = {
     "closed": "企业已停止经营，正在组织清算。",
     "pending": "发现部分事项待进一步核实，已记录在案。",
 }
-FOLLOW_UP_NOTES = {
+FOLLOW_UP_NOTES: dict[str, str] = {
     FollowUp.RECTIFY: "责令于10日内改正并公示，已复查",
     FollowUp.OTHER: "移送登记机关按程序列入经营异常名录",
 }

@@ -119,7 +119,7 @@ def officer_link_user(*, actor: Any, officer: Officer, user: Any) -> Officer:
         return officer
     if user is not None and Officer.objects.filter(user=user).exclude(pk=officer.pk).exists():
         raise ValidationError(f"账号{user.get_username()}已关联其他执法检查人员")
-    before = officer.user.get_username() if officer.user_id else ""
+    before = officer.user.get_username() if officer.user is not None else ""
     officer.user = user
     officer.save(update_fields=["user", "updated_at"])
     audit.record(
