@@ -70,11 +70,16 @@ INSTALLED_APPS = [
     "gongkai.search",
     "gongkai.interaction",
     "gongkai.stats",
+    # The open-data API (/api/v1/); "ninja" serves the interactive page from its bundled static files.
+    "ninja",
+    "gongkai.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/ only: per-client rate limit, CORS for reads, ETag/Last-Modified with 304 (gongkai.api).
+    "gongkai.api.middleware.OpenDataMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -227,3 +232,9 @@ LOGGING = {
 # The city this deployment serves (GB/T 2260 code of the prefecture-level city).
 GONGKAI_CITY_CODE = os.environ.get("GONGKAI_CITY_CODE", "371500")
 GONGKAI_BUREAU_NAME = os.environ.get("GONGKAI_BUREAU_NAME", "聊城市市场监督管理局")
+
+# --- Open-data API (gongkai.api, docs/api.md) --------------------------------------------------
+# Requests per client address per window; 0 turns the limit off. The counters live in the default
+# cache: set REDIS_URL in production so every worker shares them (locmem counts per process).
+GONGKAI_API_RATE_LIMIT = int(os.environ.get("GONGKAI_API_RATE_LIMIT", "600"))
+GONGKAI_API_RATE_WINDOW = int(os.environ.get("GONGKAI_API_RATE_WINDOW", "60"))

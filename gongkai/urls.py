@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/policies/", include("gongkai.policies.urls")),
     path("benefits/", include("gongkai.policies.public_urls")),
     path("my/", include("gongkai.policies.account_urls")),
+    path("api/v1/", include("gongkai.api.urls")),
     path("", include("gongkai.disclosure.urls")),
     path("", include("gongkai.portal.urls")),
 ]

@@ -43,6 +43,14 @@ def _public_qs() -> QuerySet[Entity]:
     )
 
 
+def public_entities() -> QuerySet[Entity]:
+    """Every entity's public record, for lists (the open-data API): the public fields and when the
+    row last changed, nothing internal."""
+    return _public_qs().only(
+        *PUBLIC_FIELDS, "updated_at", "district__name", "cluster_host__name", "cluster_host__credit_code"
+    )
+
+
 def entity_lookup(query: str) -> tuple[list[Entity], bool]:
     """Entities whose name contains ``query`` or whose credit code is (or starts with) it.
 
