@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gongkai.search",
     "gongkai.interaction",
     "gongkai.stats",
+    "gongkai.opendata",
     # The open-data API (/api/v1/); "ninja" serves the interactive page from its bundled static files.
     "ninja",
     "gongkai.api",
@@ -238,3 +239,10 @@ GONGKAI_BUREAU_NAME = os.environ.get("GONGKAI_BUREAU_NAME", "聊城市市场监�
 # cache: set REDIS_URL in production so every worker shares them (locmem counts per process).
 GONGKAI_API_RATE_LIMIT = int(os.environ.get("GONGKAI_API_RATE_LIMIT", "600"))
 GONGKAI_API_RATE_WINDOW = int(os.environ.get("GONGKAI_API_RATE_WINDOW", "60"))
+
+# --- Open data (gongkai.opendata) -----------------------------------------------------------
+# Where the daily files are written and served from, and how many days of versions are kept.
+GONGKAI_OPENDATA_DIR = Path(os.environ.get("GONGKAI_OPENDATA_DIR", VAR_DIR / "opendata"))
+GONGKAI_OPENDATA_KEEP_DAYS = int(os.environ.get("GONGKAI_OPENDATA_KEEP_DAYS", "30"))
+# The site's public address, for absolute links in the files and in alert mails.
+GONGKAI_SITE_URL = os.environ.get("GONGKAI_SITE_URL", "http://127.0.0.1:8000")

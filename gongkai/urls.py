@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # First: its "<list path>feed" pattern must be tried before the apps' own catch-alls.
+    path("", include("gongkai.opendata.urls")),
     path("staff/", include("gongkai.core.urls")),
     path("staff/imports/", include("gongkai.registry.import_urls")),
     path("staff/entities/", include("gongkai.registry.urls")),

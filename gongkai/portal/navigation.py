@@ -65,6 +65,11 @@ COLUMNS: tuple[Column, ...] = (
             Link("双随机一公开", ("public-inspections",), description="抽查事项清单、计划、任务和结果"),
             Link("行政处罚公示", ("public-penalties",), "penalties", description="行政处罚决定信息"),
             Link(
+                "开放数据",
+                ("opendata-index",),
+                description="每日更新的数据文件下载、订阅源和邮件提醒",
+            ),
+            Link(
                 "年度报告",
                 ("public-annual-reports",),
                 "annual-report",
