@@ -250,6 +250,11 @@ def subscription_confirm(*, token: str) -> Subscription:
     return sub
 
 
+def subscription_for_unsubscribe(token: str) -> Subscription:
+    """The subscription an unsubscribe link names (for the page with the one button)."""
+    return _from_token(token, salt=UNSUBSCRIBE_SALT, max_age=None, action="退订")
+
+
 def subscription_cancel(*, token: str) -> Subscription:
     sub = _from_token(token, salt=UNSUBSCRIBE_SALT, max_age=None, action="退订")
     with transaction.atomic():

@@ -10,6 +10,7 @@ import mimetypes
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -30,7 +31,7 @@ def _feed_links() -> list[tuple[str, str]]:
     for source in feeds.SOURCES.values():
         if source.url_name == "public-search":
             continue
-        ref = feeds.list_ref(feeds.reverse(source.url_name))
+        ref = feeds.list_ref(reverse(source.url_name))
         links.append((ref.title, ref.feed_url))
         if source.url_name == "public-inspections":
             for tab in ("items", "plans", "results"):
@@ -144,7 +145,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows one button (link scanners must not unsubscribe anyone); POST unsubscribes."""
     if request.method == "GET":
         try:
-            sub = services._from_token(token, salt=services.UNSUBSCRIBE_SALT, max_age=None, action="退订")
+            sub = services.subscription_for_unsubscribe(token)
         except services.OpenDataError as exc:
             return render(
                 request, "opendata/message.html", {"heading": "无法退订", "text": str(exc)}, status=400

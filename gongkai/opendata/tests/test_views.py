@@ -150,3 +150,19 @@ def test_unknown_filter_values_are_ignored_as_on_the_page(client):
     assert client.get("/policies/feed", {"topic": "nope", "year": "2026x"}).status_code == 200
     assert client.get("/inspections/feed", {"tab": "secret"}).status_code == 200
     assert client.get("/search/feed", {"q": ""}).status_code == 200
+
+
+def test_the_page_reads_the_manifest_not_the_database(client, exported, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        assert client.get("/open-data/").status_code == 200
+
+
+def test_a_feed_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    from gongkai.penalties.tests import factories as pf
+
+    for _ in range(3):
+        pf.published(at=timezone.localtime() - dt.timedelta(days=1))
+    with django_assert_max_num_queries(6):
+        assert client.get("/penalties/feed").status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get("/inspections/feed", {"tab": "results"}).status_code == 200
