@@ -1,9 +1,14 @@
+import datetime as dt
+from unittest.mock import patch
+
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gongkai.core import audit
-from gongkai.core.models import AuditEvent, District
+from gongkai.core.models import AuditChainHead, AuditEvent, District
 
 
 def _events(n):
@@ -122,3 +127,63 @@ def test_history_returns_events_of_one_object_in_order():
 
 def test_diff_keeps_only_changed_fields():
     assert audit.diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == ({"b": 2}, {"b": 3, "c": 4})
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    action=_TEXT,
+    object_id=_TEXT,
+    object_repr=_TEXT,
+    note=_TEXT,
+    before=_JSON,
+    after=_JSON,
+    actor=st.none() | _TEXT,
+)
+@settings(max_examples=200)
+def test_bulk_chain_text_is_the_canonical_payload(action, object_id, object_repr, note, before, after, actor):
+    """record_bulk assembles the hashed text field by field; it must be what event_hash hashes."""
+    at = dt.datetime(2025, 6, 30, 1, 2, 3, 456789, tzinfo=dt.UTC)
+    events = [
+        audit.EventData(action, "t.thing", object_id, object_repr, before, after, note) for _ in range(2)
+    ]
+    head = AuditChainHead(last_seq=41, last_hash="ab" * 32)
+    with (
+        patch.object(audit, "_lock_head", return_value=head),
+        patch.object(transaction, "get_connection") as conn,
+    ):
+        conn.return_value.in_atomic_block = True
+        rows = audit._chained_rows(actor, events, at)
+    prev = head.last_hash
+    for data, row in zip(events, rows, strict=True):
+        assert row[-2] == prev
+        assert row[-1] == audit.event_hash(data, prev)
+        assert row[8] == (None if before is None else audit.canonical_text(before))
+        prev = row[-1]
+
+
+@pytest.mark.django_db
+def test_bulk_and_plain_recording_make_one_chain():
+    _events(2)
+    with transaction.atomic():
+        n = audit.record_bulk(
+            actor="import",
+            events=[
+                audit.EventData(
+                    "thing.create", "test.thing", str(i), f"物{i}", None, {"名称": f"物{i}", "n": i}
+                )
+                for i in range(300)
+            ],
+        )
+    _events(1)
+    assert n == 300
+    assert audit.verify_chain().checked == 303
+    event = AuditEvent.objects.get(seq=3)
+    assert event.before is None and event.after == {"名称": "物0", "n": 0}
+    assert AuditChainHead.objects.get().last_seq == 303
