@@ -87,3 +87,24 @@ class SynonymGroup(models.Model):
 
         parts = re.split(r"[、,，;；\s]+", self.terms)
         return [p for p in dict.fromkeys(normalise(p.strip()) for p in parts) if p]
+
+
+class StaleDocument(models.Model):
+    """A document whose content changed in a bulk write and must be re-read into the index.
+
+    Bulk writers (the register import: up to millions of rows) cannot afford to segment and index
+    every changed document inside their transaction; they add a row here instead, in the same
+    transaction, and ``gongkai reindex --stale`` (run after imports, or on a schedule) refreshes
+    the marked documents through their type's ``documents_for``. A document may be marked twice.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    doc_type = models.CharField(_("类型"), max_length=32)
+    doc_id = models.CharField(_("标识"), max_length=64)
+
+    class Meta:
+        verbose_name = _("待更新检索文档")
+        verbose_name_plural = _("待更新检索文档")
+
+    def __str__(self) -> str:
+        return f"{self.doc_type}:{self.doc_id}"

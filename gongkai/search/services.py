@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from gongkai.core import audit
 from gongkai.search import text
 from gongkai.search.backends import get_backend
-from gongkai.search.models import SearchDocument, SynonymGroup, VocabularyTerm
+from gongkai.search.models import SearchDocument, StaleDocument, SynonymGroup, VocabularyTerm
 from gongkai.search.registry import IndexDocument, document_type, document_types
 
 SYNONYM_CACHE_KEY = "search:synonyms:v1"
@@ -112,6 +112,52 @@ def index_refresh(*, doc_type: str, doc_ids: Iterable[str]) -> int:
     return index_remove(doc_type=doc_type, doc_ids=[i for i in wanted if i not in public]) + len(docs)
 
 
+# Up to this many documents a bulk writer's change is indexed at once; beyond, it is only marked.
+STALE_SYNC_LIMIT = 200
+
+
+def index_mark_stale(*, doc_type: str, doc_ids: Iterable[str]) -> int:
+    """Note that ``doc_ids`` changed: refresh them now when few, else mark them for later.
+
+    Call inside the transaction of the change. Returns how many were marked (0 when refreshed).
+    Marked documents are refreshed by :func:`index_process_stale` (``gongkai reindex --stale``).
+    """
+    from gongkai.core.bulk import copy_rows
+
+    ids = [str(i) for i in doc_ids]
+    if not ids:
+        return 0
+    if len(ids) <= STALE_SYNC_LIMIT:
+        index_refresh(doc_type=doc_type, doc_ids=ids)
+        return 0
+    copy_rows(StaleDocument, ["doc_type", "doc_id"], [(doc_type, i) for i in ids])
+    return len(ids)
+
+
+def index_process_stale(*, batch: int = 2000, progress: Callable[[str, int], None] | None = None) -> int:
+    """Refresh every marked document, ``batch`` marks per transaction; returns how many marks."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            marks = list(
+                StaleDocument.objects.select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("id", "doc_type", "doc_id")[:batch]
+            )
+            if not marks:
+                return done
+            by_type: dict[str, set[str]] = {}
+            for _, doc_type, doc_id in marks:
+                by_type.setdefault(doc_type, set()).add(doc_id)
+            for doc_type, ids in by_type.items():
+                if document_type(doc_type) is not None:
+                    index_refresh(doc_type=doc_type, doc_ids=sorted(ids))
+            StaleDocument.objects.filter(id__in=[m[0] for m in marks]).delete()
+        done += len(marks)
+        if progress:
+            progress("stale", done)
+
+
 def index_rebuild(
     *,
     doc_types: list[str] | None = None,
@@ -140,6 +186,8 @@ def index_rebuild(
             for start in range(0, len(old), 5000):
                 backend.delete(old[start : start + 5000])
             SearchDocument.objects.filter(doc_type=spec.key).delete()
+            # Marks made before this point are covered by the rebuild.
+            StaleDocument.objects.filter(doc_type=spec.key).delete()
             n = 0
             chunk: list[IndexDocument] = []
             for doc in spec.enumerate_all():
