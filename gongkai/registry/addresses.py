@@ -53,7 +53,20 @@ def with_cluster_mark(text: str) -> str:
 
 def split(text: str) -> AddressParts:
     """Best-effort split into the structured levels below the county; never fails."""
-    match = _LEVELS.match(normalised(text))
+    return _split(normalised(text), text)
+
+
+def split_cleaned(text: str) -> tuple[str, AddressParts]:
+    """(:func:`normalised`, :func:`split`) of a text that has already been through :func:`clean`."""
+    norm = text
+    if "集群注册" in text:
+        for mark in CLUSTER_MARK_VARIANTS:
+            norm = norm.replace(mark, "")
+    return norm, _split(norm, text)
+
+
+def _split(norm: str, text: str) -> AddressParts:
+    match = _LEVELS.match(norm)
     if not match:
         return AddressParts(number=text)
     return AddressParts(

@@ -386,17 +386,22 @@ class _EntityRows:
     def _parse(self, row: Row) -> _Parsed:
         cells, number = row.cells, row.number
         width = len(cells)
-        clean = tabular.clean
+        clean, invisible = tabular.clean, tabular._INVISIBLE
         problems: list[Problem] = []
         values: dict[str, Any] = {}
         code = creditcode.normalise(cells[self.code_at]) if self.code_at < width else ""
         for attr, i, header, limit in self.texts:
-            text = clean(cells[i]) if i < width else ""
+            # tabular.clean(), with its common case (nothing invisible at either end) inline.
+            text = cells[i].strip() if i < width else ""
+            if text and (text[0] in invisible or text[-1] in invisible):
+                text = clean(text)
             values[attr] = text
             if limit and len(text) > limit:
                 problems.append(Problem(number, header, f"{header}过长（{len(text)}字，最多{limit}字）"))
         for attr, i, header, parser, default, required in self.parsers:
-            text = clean(cells[i]) if i < width else ""
+            text = cells[i].strip() if i < width else ""
+            if text and (text[0] in invisible or text[-1] in invisible):
+                text = clean(text)
             if not text:
                 if required:
                     problems.append(Problem(number, header, required))

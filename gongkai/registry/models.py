@@ -32,7 +32,7 @@ class Entity(models.Model):
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, primary_key=True, validators=[validate_credit_code]
     )
-    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    name = models.CharField(_("名称"), max_length=200)
     entity_type = models.CharField(_("主体类型"), max_length=20, choices=EntityType.choices)
     legal_representative = models.CharField(_("法定代表人（负责人、经营者）"), max_length=100)
     registered_capital = models.DecimalField(
@@ -52,7 +52,7 @@ class Entity(models.Model):
     industry_division = models.CharField(_("行业大类"), max_length=2, choices=industries.DIVISION_CHOICES)
     registration_authority = models.CharField(_("登记机关"), max_length=100)
     district = models.ForeignKey(
-        District, verbose_name=_("住所所在区划"), on_delete=models.PROTECT, related_name="+"
+        District, verbose_name=_("住所所在区划"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     contact_name = models.CharField(_("联络人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
@@ -68,6 +68,7 @@ class Entity(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="hosted_entities",
+        db_index=False,  # entity_cluster_host_idx
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -80,8 +81,13 @@ class Entity(models.Model):
             ("import_entity", _("可导入市场主体")),
             ("export_entity", _("可导出市场主体")),
         ]
+        # Only indexes a query uses: every index slows each of a million-row import's inserts.
+        # No text-pattern (``_like``) copies of the foreign keys; no index on ``name`` (searched
+        # with ``contains``, which a b-tree cannot serve). The primary key keeps its ``_like``
+        # index for the portal's credit-code prefix search.
         indexes = [
             models.Index(fields=["status", "district"], name="entity_status_district_idx"),
+            models.Index(fields=["district"], name="entity_district_idx"),
             models.Index(fields=["cluster_host"], name="entity_cluster_host_idx"),
         ]
         constraints = [
@@ -122,12 +128,20 @@ class Address(models.Model):
     """One address on a licence: the single 住所, or a further 经营场所 (一照多址)."""
 
     entity = models.ForeignKey(
-        Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="addresses"
+        Entity,
+        verbose_name=_("市场主体"),
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        db_index=False,  # address_entity_position_unique starts with it
     )
     kind = models.CharField(_("类别"), max_length=10, choices=AddressKind.choices)
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     district = models.ForeignKey(
-        District, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+        District,
+        verbose_name=_("所在区划"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # address_district_entity_idx starts with it
     )
     full_text = models.CharField(_("地址"), max_length=300)
     town = models.CharField(_("乡镇（街道）"), max_length=50, blank=True)
@@ -135,13 +149,16 @@ class Address(models.Model):
     street = models.CharField(_("路（街）"), max_length=80, blank=True)
     number = models.CharField(_("门牌号及其他"), max_length=120, blank=True)
     # The address with the cluster mark and white space removed: what "same address" means.
-    normalised = models.CharField(_("规范化地址"), max_length=300, db_index=True)
+    normalised = models.CharField(_("规范化地址"), max_length=300)
 
     class Meta:
         verbose_name = _("地址")
         verbose_name_plural = _("地址")
         ordering = ["entity", "position"]
-        indexes = [models.Index(fields=["district", "entity"], name="address_district_entity_idx")]
+        indexes = [
+            models.Index(fields=["district", "entity"], name="address_district_entity_idx"),
+            models.Index(fields=["normalised"], name="address_normalised_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entity", "position"], name="address_entity_position_unique"),
             models.UniqueConstraint(
@@ -157,7 +174,11 @@ class StatusChange(models.Model):
     """History of an entity's registration status (when it was 注销 matters to draws and publicity)."""
 
     entity = models.ForeignKey(
-        Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="status_changes"
+        Entity,
+        verbose_name=_("市场主体"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        db_index=False,  # statuschange_entity_idx, without a _like copy
     )
     from_status = models.CharField(_("原状态"), max_length=12, choices=EntityStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=EntityStatus.choices)
@@ -168,6 +189,7 @@ class StatusChange(models.Model):
         verbose_name = _("登记状态变更")
         verbose_name_plural = _("登记状态变更")
         ordering = ["entity", "effective_on", "id"]
+        indexes = [models.Index(fields=["entity"], name="statuschange_entity_idx")]
 
     def __str__(self) -> str:
         return f"{self.entity_id}: {self.from_status or '—'} → {self.to_status} ({self.effective_on})"

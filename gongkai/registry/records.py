@@ -16,6 +16,11 @@ from gongkai.core.audit import jsonable
 from gongkai.registry import addresses, creditcode, industries
 from gongkai.registry.choices import AddressKind, CreditRiskClass, EntityStatus, EntityType
 
+_QUANTUM = Decimal("0.0001")
+_ENTITY_TYPES = frozenset(EntityType.values)
+_STATUSES = frozenset(EntityStatus.values)
+_RISK_CLASSES = frozenset(CreditRiskClass.values)
+
 
 @dataclass(frozen=True)
 class AddressRecord:
@@ -85,15 +90,27 @@ class EntityRecord:
             (str(AddressKind.PREMISES), a.district_code, addresses.clean(a.full_text)) for a in self.premises
         ]
 
-    def snapshot(self) -> dict[str, Any]:
-        """What the audit log stores (and what "unchanged" is judged on)."""
-        values = {k: jsonable(v) for k, v in self.entity_values().items()}
-        if values["registered_capital"] is not None:
-            values["registered_capital"] = str(
-                Decimal(values["registered_capital"]).quantize(Decimal("0.0001"))
-            )
-        values["addresses"] = [list(a) for a in self.address_list()]
-        return values
+    def snapshot(
+        self, values: dict[str, Any] | None = None, addrs: list[tuple[str, str, str]] | None = None
+    ) -> dict[str, Any]:
+        """What the audit log stores (and what "unchanged" is judged on).
+
+        ``values`` and ``addrs`` may be passed when the caller already has
+        :meth:`entity_values` and :meth:`address_list`.
+        """
+        out: dict[str, Any] = {}
+        for name, value in (values or self.entity_values()).items():
+            cls = value.__class__
+            if value is None or cls is str or cls is bool:
+                out[name] = value
+            elif cls is dt.date:
+                out[name] = value.isoformat()
+            elif cls is Decimal:
+                out[name] = str(value.quantize(_QUANTUM))
+            else:
+                out[name] = jsonable(value)
+        out["addresses"] = [list(a) for a in (self.address_list() if addrs is None else addrs)]
+        return out
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,7 @@ class RecordChecker:
         self.city_prefix = city_code[:4]
         self.multi_address_scope = multi_address_scope
         self.host_codes = host_codes
+        self.today = dt.date.today()
 
     def check(self, rec: EntityRecord) -> list[Problem]:
         problems: list[Problem] = []
@@ -130,11 +148,11 @@ class RecordChecker:
             problems.append(Problem("名称", "名称不能为空"))
         elif len(rec.name) > 200:
             problems.append(Problem("名称", f"名称过长（{len(rec.name)}字，最多200字）"))
-        if rec.entity_type not in EntityType.values:
+        if rec.entity_type not in _ENTITY_TYPES:
             problems.append(Problem("主体类型", f"未知的主体类型“{rec.entity_type}”"))
         if not rec.legal_representative.strip():
             problems.append(Problem("法定代表人", "法定代表人（负责人、经营者）不能为空"))
-        if rec.status not in EntityStatus.values:
+        if rec.status not in _STATUSES:
             problems.append(Problem("登记状态", f"未知的登记状态“{rec.status}”"))
         if rec.industry_division not in industries.DIVISIONS:
             problems.append(
@@ -150,7 +168,7 @@ class RecordChecker:
             )
         if rec.registered_capital is not None and rec.registered_capital < 0:
             problems.append(Problem("注册资本", "注册资本不能为负数"))
-        if rec.established_on > dt.date.today():
+        if rec.established_on > self.today:
             problems.append(Problem("成立日期", f"成立日期{rec.established_on}晚于今天"))
         if rec.status_since and rec.status_since < rec.established_on:
             problems.append(Problem("状态变更日期", "状态变更日期不能早于成立日期"))
@@ -181,7 +199,7 @@ class RecordChecker:
         texts = [a[2] for a in rec.address_list()]
         if len(set(texts)) != len(texts):
             problems.append(Problem("其他经营场所", "同一地址重复登记"))
-        if rec.credit_risk_class and rec.credit_risk_class not in CreditRiskClass.values:
+        if rec.credit_risk_class and rec.credit_risk_class not in _RISK_CLASSES:
             problems.append(
                 Problem("信用风险分类", f"信用风险分类应为A、B、C或D，实际为“{rec.credit_risk_class}”")
             )

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import batched
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from gongkai.core import audit
-from gongkai.core.bulk import bulk_insert
+from gongkai.core.bulk import copy_rows
 from gongkai.core.models import District
 from gongkai.core.parameters import parameter_value
 from gongkai.registry import addresses
@@ -51,55 +52,70 @@ def record_checker(extra_host_codes: Iterable[str] = ()) -> RecordChecker:
     )
 
 
-def _current_snapshot(entity: Entity, addrs: list[tuple[str, str, str]]) -> dict[str, Any]:
-    values = {
-        name: audit.jsonable(getattr(entity, name))
-        for name in (
-            "credit_code",
-            "name",
-            "entity_type",
-            "legal_representative",
-            "registered_capital",
-            "established_on",
-            "status",
-            "status_since",
-            "industry_section",
-            "industry_division",
-            "registration_authority",
-            "district_id",
-            "contact_name",
-            "contact_phone",
-            "credit_risk_class",
-            "credit_risk_date",
-            "is_cluster_host",
-            "cluster_host_id",
-        )
-    }
+# The Entity columns a record describes, in one fixed order (attnames; ``updated_at`` comes last).
+ENTITY_FIELDS: tuple[str, ...] = (
+    "credit_code",
+    "name",
+    "entity_type",
+    "legal_representative",
+    "registered_capital",
+    "established_on",
+    "status",
+    "status_since",
+    "industry_section",
+    "industry_division",
+    "registration_authority",
+    "district_id",
+    "contact_name",
+    "contact_phone",
+    "credit_risk_class",
+    "credit_risk_date",
+    "is_cluster_host",
+    "cluster_host_id",
+)
+ADDRESS_COLUMNS = (
+    "entity_id",
+    "kind",
+    "position",
+    "district_id",
+    "full_text",
+    "town",
+    "village",
+    "street",
+    "number",
+    "normalised",
+)
+STATUS_COLUMNS = ("entity_id", "from_status", "to_status", "effective_on", "recorded_at")
+_STATUS = ENTITY_FIELDS.index("status")
+_QUANTUM = Decimal("0.0001")
+_SQLITE_NATIVE = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def _stored_snapshot(row: tuple, addrs: list[list[str]]) -> dict[str, Any]:
+    """The audit snapshot of a stored entity (a ``values_list`` row in :data:`ENTITY_FIELDS` order)."""
+    values = dict(zip(ENTITY_FIELDS, map(audit.jsonable, row), strict=True))
     if values["registered_capital"] is not None:
-        values["registered_capital"] = str(Decimal(values["registered_capital"]).quantize(Decimal("0.0001")))
-    values["addresses"] = [list(a) for a in addrs]
+        values["registered_capital"] = str(Decimal(values["registered_capital"]).quantize(_QUANTUM))
+    values["addresses"] = addrs
     return values
 
 
-def _address_rows(code: str, rec: EntityRecord) -> list[Address]:
-    rows = []
-    for position, (kind, district, text) in enumerate(rec.address_list()):
-        parts = addresses.split(text)
-        rows.append(
-            Address(
-                entity_id=code,
-                kind=kind,
-                position=position,
-                district_id=district,
-                full_text=text[:300],
-                town=parts.town,
-                village=parts.village,
-                street=parts.street,
-                number=parts.number,
-                normalised=addresses.normalised(text)[:300],
-            )
+def _address_rows(code: str, addrs: list[tuple[str, str, str]]) -> Iterator[tuple]:
+    """Address table rows for (kind, district, cleaned text) triples, in :data:`ADDRESS_COLUMNS` order."""
+    for position, (kind, district, text) in enumerate(addrs):
+        norm, parts = addresses.split_cleaned(text)
+        yield (
+            code,
+            str(kind),
+            position,
+            district,
+            text[:300],
+            parts.town,
+            parts.village,
+            parts.street,
+            parts.number,
+            norm[:300],
         )
-    return rows
 
 
 def entities_upsert(
@@ -108,96 +124,107 @@ def entities_upsert(
     """Create or update entities keyed by credit code; unchanged records write nothing.
 
     Records must already have passed :class:`RecordChecker` and carry distinct credit codes.
-    Runs in one transaction: either every record is applied or none.
+    Runs in one transaction: either every record is applied or none. New rows are written as
+    plain tuples (``COPY`` on PostgreSQL), with one audit event per created or changed entity
+    (:func:`gongkai.core.audit.record_bulk`); the search index learns of them through
+    :func:`gongkai.search.services.index_mark_stale` (see docs/imports.md).
     """
     result = UpsertResult()
+    writer = _BatchWriter(actor, note)
     with transaction.atomic():
         for batch in batched(records, batch_size):
-            _upsert_batch(actor, list(batch), note, result)
+            writer.write(list(batch), result)
     return result
 
 
-def _upsert_batch(actor: Any, batch: list[EntityRecord], note: str, result: UpsertResult) -> None:
-    codes = [r.credit_code for r in batch]
-    existing = {e.credit_code: e for e in Entity.objects.filter(pk__in=codes)}
-    current_addrs: dict[str, list[tuple[str, str, str]]] = {code: [] for code in existing}
-    for entity_id, kind, district_id, text in (
-        Address.objects.filter(entity_id__in=list(existing))
-        .order_by("entity_id", "position")
-        .values_list("entity_id", "kind", "district_id", "full_text")
-    ):
-        current_addrs[entity_id].append((kind, district_id, text))
+class _BatchWriter:
+    """Compares a batch of records with the stored rows and writes what differs."""
 
-    new_entities: list[Entity] = []
-    new_addresses: list[Address] = []
-    new_status: list[StatusChange] = []
-    changed: list[Entity] = []
-    changed_fields: set[str] = set()
-    readdress: list[str] = []
-    events: list[audit.EventData] = []
+    def __init__(self, actor: Any, note: str):
+        self.actor = actor
+        self.note = note
+        self.postgresql = connection.vendor == "postgresql"
+        now = timezone.now()
+        self.now = now if self.postgresql else connection.ops.adapt_datetimefield_value(now)
+        self.now_value = now
 
-    for rec in batch:
-        snap = rec.snapshot()
-        values = rec.entity_values()
-        entity = existing.get(rec.credit_code)
-        if entity is None:
-            entity = Entity(**values)
-            new_entities.append(entity)
-            new_addresses.extend(_address_rows(rec.credit_code, rec))
-            new_status.append(
-                StatusChange(
-                    entity_id=rec.credit_code,
-                    from_status="",
-                    to_status=rec.status,
-                    effective_on=rec.status_since or rec.established_on,
+    def _rows(self, rows: list[tuple]) -> list[tuple]:
+        if self.postgresql:
+            return rows
+        # SQLite: dates and decimals as the text Django stores.
+        native = _SQLITE_NATIVE
+        return [tuple([v if v.__class__ in native else str(v) for v in row]) for row in rows]
+
+    def write(self, batch: list[EntityRecord], result: UpsertResult) -> None:
+        codes = [r.credit_code for r in batch]
+        existing = {row[0]: row for row in Entity.objects.filter(pk__in=codes).values_list(*ENTITY_FIELDS)}
+        stored_addrs: dict[str, list[list[str]]] = {code: [] for code in existing}
+        if existing:
+            for entity_id, kind, district_id, text in (
+                Address.objects.filter(entity_id__in=list(existing))
+                .order_by("entity_id", "position")
+                .values_list("entity_id", "kind", "district_id", "full_text")
+            ):
+                stored_addrs[entity_id].append([kind, district_id, text])
+
+        now = self.now
+        note = self.note
+        new_entities: list[tuple] = []
+        new_addresses: list[tuple] = []
+        new_status: list[tuple] = []
+        changed: list[Entity] = []
+        changed_fields: set[str] = set()
+        readdress: list[str] = []
+        events: list[audit.EventData] = []
+        event = audit.EventData
+        for rec in batch:
+            code = rec.credit_code
+            addrs = rec.address_list()
+            values = rec.entity_values()
+            snap = rec.snapshot(values, addrs)
+            old = existing.get(code)
+            if old is None:
+                new_entities.append((*values.values(), now))
+                new_addresses.extend(_address_rows(code, addrs))
+                new_status.append((code, "", rec.status, rec.status_since or rec.established_on, now))
+                events.append(
+                    event("registry.entity.create", ENTITY_TYPE, code, rec.name[:200], None, snap, note)
                 )
-            )
+                result.created += 1
+                continue
+            old_snap = _stored_snapshot(old, stored_addrs[code])
+            if old_snap == snap:
+                result.unchanged += 1
+                continue
+            before, after = audit.diff(old_snap, snap)
+            if old_snap["status"] != snap["status"]:
+                new_status.append(
+                    (code, old[_STATUS], rec.status, rec.status_since or rec.established_on, now)
+                )
+            for name, stored, value in zip(ENTITY_FIELDS, old, values.values(), strict=True):
+                if audit.jsonable(stored) != audit.jsonable(value):
+                    changed_fields.add(name)
+            if old_snap["addresses"] != snap["addresses"]:
+                readdress.append(code)
+                new_addresses.extend(_address_rows(code, addrs))
+            changed.append(Entity(**values, updated_at=self.now_value))
             events.append(
-                audit.EventData(
-                    "registry.entity.create", ENTITY_TYPE, rec.credit_code, rec.name[:200], None, snap, note
-                )
+                event("registry.entity.update", ENTITY_TYPE, code, rec.name[:200], before, after, note)
             )
-            result.created += 1
-            continue
-        old = _current_snapshot(entity, current_addrs[rec.credit_code])
-        if old == snap:
-            result.unchanged += 1
-            continue
-        before, after = audit.diff(old, snap)
-        if old["status"] != snap["status"]:
-            new_status.append(
-                StatusChange(
-                    entity_id=rec.credit_code,
-                    from_status=entity.status,
-                    to_status=rec.status,
-                    effective_on=rec.status_since or rec.established_on,
-                )
-            )
-        for name, value in values.items():
-            if audit.jsonable(getattr(entity, name)) != audit.jsonable(value):
-                setattr(entity, name, value)
-                changed_fields.add(name)
-        if old["addresses"] != snap["addresses"]:
-            readdress.append(rec.credit_code)
-            new_addresses.extend(_address_rows(rec.credit_code, rec))
-        changed.append(entity)
-        events.append(
-            audit.EventData(
-                "registry.entity.update", ENTITY_TYPE, rec.credit_code, rec.name[:200], before, after, note
-            )
-        )
-        result.updated += 1
+            result.updated += 1
 
-    bulk_insert(Entity, new_entities)
-    if changed:
-        Entity.objects.bulk_update(
-            changed, sorted(changed_fields | {"updated_at"}) if changed_fields else ["updated_at"]
-        )
-    if readdress:
-        Address.objects.filter(entity_id__in=readdress).delete()
-    bulk_insert(Address, new_addresses)
-    bulk_insert(StatusChange, new_status)
-    audit.record_many(actor=actor, events=events)
+        copy_rows(Entity, [*ENTITY_FIELDS, "updated_at"], self._rows(new_entities))
+        if changed:
+            Entity.objects.bulk_update(changed, sorted(changed_fields | {"updated_at"}))
+        if readdress:
+            Address.objects.filter(entity_id__in=readdress).delete()
+        copy_rows(Address, ADDRESS_COLUMNS, self._rows(new_addresses))
+        copy_rows(StatusChange, STATUS_COLUMNS, self._rows(new_status))
+        audit.record_bulk(actor=self.actor, events=events)
+        if events:
+            from gongkai.search.services import index_mark_stale
+
+            index_mark_stale(doc_type="entity", doc_ids=[e.object_id for e in events])
 
 
 def entity_save(*, actor: Any, record: EntityRecord, note: str = "") -> Entity:

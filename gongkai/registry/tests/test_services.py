@@ -141,3 +141,32 @@ def test_address_rows_are_replaced_when_addresses_change():
         "371502",
         "371522",
     ]
+
+
+def test_a_few_upserted_entities_are_indexed_at_once():
+    from gongkai.search.models import SearchDocument, StaleDocument
+
+    rec = record()
+    services.entities_upsert(actor="test", records=[rec])
+    assert SearchDocument.objects.filter(doc_type="entity", doc_id=rec.credit_code).exists()
+    assert not StaleDocument.objects.exists()
+
+
+def test_many_upserted_entities_are_marked_for_the_index_and_refreshed_later(settings):
+    from gongkai.search import services as search
+    from gongkai.search.models import SearchDocument, StaleDocument
+
+    recs = [record() for _ in range(search.STALE_SYNC_LIMIT + 1)]
+    services.entities_upsert(actor="test", records=recs)
+    assert StaleDocument.objects.count() == len(recs)
+    assert not SearchDocument.objects.filter(doc_type="entity").exists()
+    assert search.index_process_stale(batch=100) == len(recs)
+    assert SearchDocument.objects.filter(doc_type="entity").count() == len(recs)
+    assert not StaleDocument.objects.exists()
+    # Unchanged on a second upsert: nothing marked.
+    services.entities_upsert(actor="test", records=recs)
+    assert not StaleDocument.objects.exists()
+
+
+def test_record_field_order_matches_the_bulk_writer():
+    assert tuple(record().entity_values()) == services.ENTITY_FIELDS
