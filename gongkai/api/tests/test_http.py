@@ -153,3 +153,5 @@ def test_naive_filter_times_mean_shanghai(api):
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     assert api.json(f"/api/v1/entities?updated_since={tomorrow}T00:00:00")["items"] == []
     assert api.json("/api/v1/entities?updated_since=2000-01-01")["items"]
+    # Python accepts offsets up to ±24 h, PostgreSQL only ±15:59: converted to UTC first.
+    assert api.json("/api/v1/entities?updated_since=2000-01-01T00:00:00%2B18:22")["items"]

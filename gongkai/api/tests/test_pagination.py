@@ -37,14 +37,16 @@ def test_entities_page_through_every_row_once_in_order(api):
 
 
 def test_a_row_inserted_mid_way_does_not_shift_the_pages(api):
-    from gongkai.registry.tests.factories import make_entity
+    from gongkai.registry.tests.factories import make_code, make_entity
 
     for _ in range(6):
         make_entity()
     first = api.json("/api/v1/entities?limit=3")
-    make_entity()
+    early = make_entity(credit_code=make_code(region="371500"))  # sorts before everything read so far
+    assert early.credit_code < first["items"][0]["credit_code"]
     second = api.json(f"/api/v1/entities?limit=3&cursor={first['next_cursor']}")
     assert not {r["credit_code"] for r in first["items"]} & {r["credit_code"] for r in second["items"]}
+    assert len(second["items"]) == 3
 
 
 def test_filters_stay_on_the_next_page_url(api):

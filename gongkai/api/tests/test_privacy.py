@@ -258,6 +258,7 @@ def test_documents_leave_drafts_out(api, documents):
     text = body_text(api.json("/api/v1/documents"))
     assert "公开的政策文件" in text and "草稿文件不公开" not in text
     detail = api.json(f"/api/v1/documents/{documents['doc'].pk}")
+    assert detail["page_url"] == f"http://testserver/policies/{documents['doc'].pk}/"
     assert [i["title"] for i in detail["interpretations"]] == ["公开的解读"]
     assert "草稿解读不公开" not in body_text(detail)
     api.json(f"/api/v1/documents/{documents['draft'].pk}", 404)
