@@ -98,7 +98,11 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[
                 payload = copy_text(rows)
             except _NotPlain:
                 payload = None
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # Django's error classes (IntegrityError…), as for every other query.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 if payload is not None:
                     copy.write(payload)
                 else:
@@ -107,3 +111,64 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[
         else:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # type: ignore[arg-type]
+
+
+class SecondaryIndexes:
+    """Drop the secondary indexes and foreign keys of ``tables`` for a large load; put them back.
+
+    PostgreSQL's "Populating a Database" recipe: building an index once over all rows, and
+    validating a foreign key with one join, cost a fraction of maintaining them row by row.
+    Primary keys and unique *constraints* stay, so duplicate keys are still refused as rows
+    arrive; :meth:`restore` re-creates the rest, which checks every row (a unique index or a
+    foreign key that does not hold fails there). Both steps run inside the caller's transaction,
+    so a failure rolls everything back. ``ALTER TABLE`` locks the tables until commit: use this
+    only where nobody else needs them meanwhile (a first load into an empty register).
+    PostgreSQL only; elsewhere both methods do nothing.
+    """
+
+    def __init__(self, tables: Sequence[str]):
+        self.tables = list(tables)
+        self.indexes: list[tuple[str, str]] = []
+        self.foreign_keys: list[tuple[str, str, str]] = []
+
+    def drop(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            # ALTER TABLE refuses a table with pending (deferred) trigger events: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+                " JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' AND t.relname = ANY(%s)"
+                " ORDER BY t.relname, c.conname",
+                [self.tables],
+            )
+            self.foreign_keys = cursor.fetchall()
+            for table, name, _ in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
+                " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+                " WHERE t.relname = ANY(%s) AND NOT EXISTS"
+                " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) ORDER BY i.relname",
+                [self.tables],
+            )
+            self.indexes = cursor.fetchall()
+            for name, _ in self.indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def restore(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _, definition in self.indexes:
+                cursor.execute(definition)
+            for table, name, definition in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+            for table in self.tables:
+                cursor.execute(f"ANALYZE {quote(table)}")
+        self.indexes, self.foreign_keys = [], []

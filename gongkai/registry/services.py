@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongkai.core import audit
-from gongkai.core.bulk import copy_rows
+from gongkai.core.bulk import SecondaryIndexes, copy_rows
 from gongkai.core.models import District
 from gongkai.core.parameters import parameter_value
 from gongkai.registry import addresses
@@ -131,10 +131,33 @@ def entities_upsert(
     """
     result = UpsertResult()
     writer = _BatchWriter(actor, note)
+    indexes: SecondaryIndexes | None = None
     with transaction.atomic():
-        for batch in batched(records, batch_size):
-            writer.write(list(batch), result)
+        for number, chunk in enumerate(batched(records, batch_size)):
+            batch = list(chunk)
+            if number == 0 and len(batch) == batch_size and _first_load():
+                indexes = SecondaryIndexes(_TABLES)
+                indexes.drop()
+            writer.write(batch, result)
+        if indexes is not None:
+            indexes.restore()
     return result
+
+
+_TABLES = (Entity._meta.db_table, Address._meta.db_table, StatusChange._meta.db_table)
+
+
+def _first_load() -> bool:
+    """Whether this is a large load into an empty register on PostgreSQL (then the secondary
+    indexes and foreign keys are rebuilt once at the end instead of row by row).
+
+    The tables are locked first, so the register stays empty for everyone else until commit.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {', '.join(_TABLES)} IN ACCESS EXCLUSIVE MODE")
+    return not Entity.objects.exists()
 
 
 class _BatchWriter:

@@ -170,3 +170,40 @@ def test_many_upserted_entities_are_marked_for_the_index_and_refreshed_later(set
 
 def test_record_field_order_matches_the_bulk_writer():
     assert tuple(record().entity_values()) == services.ENTITY_FIELDS
+
+
+def _schema():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename LIKE 'registry_%%' ORDER BY 1"
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid::regclass::text LIKE 'registry_%%' ORDER BY 1"
+        )
+        return indexes, cursor.fetchall()
+
+
+def test_a_first_large_load_rebuilds_indexes_and_keys_and_still_checks_them():
+    from django.db import IntegrityError, connection, transaction
+
+    postgresql = connection.vendor == "postgresql"
+    before = _schema() if postgresql else None
+    recs = [record() for _ in range(5)]
+    result = services.entities_upsert(actor="test", records=recs, batch_size=2)
+    assert result.created == 5 and Address.objects.count() == 5
+    assert audit.verify_chain().ok
+    if postgresql:
+        assert _schema() == before
+    # A failing first load (a credit code twice: the primary key stays) rolls the schema back too.
+    Entity.objects.all().delete()
+    code = record().credit_code
+    twice = [record(), record(credit_code=code), record(), record(credit_code=code)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.entities_upsert(actor="test", records=twice, batch_size=4)
+    assert not Entity.objects.exists()
+    if postgresql:
+        assert _schema() == before
