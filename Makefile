@@ -36,6 +36,12 @@ demo: $(VENV)/.stamp-base
 	@mkdir -p var
 	$(DEV_ENV) $(BIN)/gongkai migrate --noinput -v 0
 	$(DEV_ENV) $(BIN)/gongkai load-demo --entities $(DEMO_ENTITIES) --if-empty
+	$(DEV_ENV) $(BIN)/gongkai load-inspection-demo --if-empty
+	$(DEV_ENV) $(BIN)/gongkai load-penalty-demo --if-empty
+	$(DEV_ENV) $(BIN)/gongkai load-disclosure-demo
+	$(DEV_ENV) $(BIN)/gongkai load-interaction-demo --if-empty
+	$(DEV_ENV) $(BIN)/gongkai load-policy-demo --if-empty
+	$(DEV_ENV) $(BIN)/gongkai reindex --stale
 	@echo
 	@echo "Gongkai demo city: http://$(HOST):$(PORT)/   (staff: http://$(HOST):$(PORT)/staff/)"
 	@$(DEV_ENV) $(BIN)/gongkai demo-logins

@@ -13,6 +13,25 @@ hypothesis_settings.register_profile("gongkai", deadline=None, suppress_health_c
 hypothesis_settings.load_profile("gongkai")
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test must also ask for ``serialized_rollback``.
+
+    A transactional test ends with a flush; without ``serialized_rollback`` that flush re-sends
+    ``post_migrate``, whose handlers (roles, content types) re-create rows with new keys, and the
+    next serialized-rollback test then fails to restore the migrations' reference data (districts,
+    departments…) on a unique-name conflict. Refusing the combination here keeps that order bug out.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None:
+            continue
+        if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True "
+                "(see gongkai/conftest.py)"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render templates without running collectstatic first."""

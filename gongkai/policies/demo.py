@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from gongkai.policies import importing, matching, services
@@ -53,27 +52,9 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "mayor-quality-award": {"department": "聊城市市场监督管理局"},
 }
 
-OFFICER_PERMS = [
-    "view_policy",
-    "add_policy",
-    "change_policy",
-    "add_fact",
-    "import_facts",
-    "correct_facts",
-    "run_matching",
-    "view_case",
-    "review_case",
-    "pay_case",
-    "invite_account",
-    "view_person",
-    "add_person",
-    "change_person",
-]
-DEMO_USERS = [
-    ("demo-policy", "政策兑现专员", OFFICER_PERMS),
-    ("demo-policy-review", "政策规则审核员", ["view_policy", "approve_policyversion", "view_case"]),
-    ("demo-talent-service", "人才服务专员", ["view_policy", "view_case"]),
-]
+# username, role (gongkai.core.roles), display name
+# The demo staff of the policy roles (their accounts are listed with the others in registry.demo).
+DEMO_USERS = ["demo-policy", "demo-policy-review", "demo-talent-service"]
 
 
 @dataclass
@@ -162,24 +143,26 @@ DEPARTMENT_FILES = [
 
 
 def _demo_users() -> dict[str, Any]:
-    from gongkai.core.models import StaffProfile
-    from gongkai.registry.demo import DEMO_PASSWORD
+    """The policy roles' demo accounts: ``load-demo`` creates them with the others; a database
+    loaded before they existed gets them here, with the same role, profile and demo password."""
+    from django.contrib.auth.models import Group
 
-    users = {}
+    from gongkai.core import roles
+    from gongkai.core.models import StaffProfile
+    from gongkai.registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    roles.sync_roles()
     model = get_user_model()
-    for username, display, perms in DEMO_USERS:
+    for username, role, display, unit, _district in DEMO_ACCOUNTS:
+        if username not in DEMO_USERS:
+            continue
         user, created = model.objects.get_or_create(username=username, defaults={"is_staff": True})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-            StaffProfile.objects.get_or_create(
-                user=user, defaults={"display_name": display, "unit": "聊城市政策兑现服务中心"}
-            )
-        user.user_permissions.set(
-            Permission.objects.filter(content_type__app_label="policies", codename__in=perms)
-        )
-        users[username] = model.objects.get(pk=user.pk)
-    return users
+            StaffProfile.objects.get_or_create(user=user, defaults={"display_name": display, "unit": unit})
+            user.groups.set([Group.objects.get(name=role)])
+    return {u.username: u for u in model.objects.filter(username__in=DEMO_USERS)}
 
 
 def _talents(enterprises: list[str], count: int) -> list[Person]:

@@ -84,8 +84,14 @@ COLUMNS: tuple[Column, ...] = (
         (
             Link("办事指南", ("public-guides",), description="事项名称、依据、条件、材料、流程、时限、收费"),
             Link("表格下载", ("public-forms",), description="办事所需空白表格"),
+            Link(
+                "惠企政策（免申即享）",
+                ("public-benefits",),
+                description="政策找人：符合条件的企业和人才无需申请，确认后即可兑现",
+            ),
+            Link("我的政策", ("account-login",), description="企业和人才登录，查看为您匹配的政策并确认"),
         ),
-        "办事指南和表格下载",
+        "办事指南、表格下载和惠企政策",
     ),
     Column(
         "xxcx",

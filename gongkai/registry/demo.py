@@ -58,6 +58,11 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, str]] = [
     ("demo-inspector", "执法检查人员", "张海峰", "古楼市场监管所", "371502"),
     ("demo-reviewer", "信息公开审核员", "刘静", "聊城市市场监督管理局办公室", ""),
     ("demo-messages", "留言办理员", "赵敏", "聊城市市场监督管理局消费者权益保护科", ""),
+    ("demo-opengov", "政府信息公开工作机构负责人", "陈光明", "聊城市市场监督管理局办公室", ""),
+    ("demo-case", "案件承办人", "周志强", "聊城市市场监督管理局执法稽查科", ""),
+    ("demo-policy", "政策兑现专员", "何晓燕", "聊城市政策兑现服务中心", ""),
+    ("demo-policy-review", "政策规则审核员", "马文涛", "聊城市政策兑现服务中心", ""),
+    ("demo-talent-service", "人才服务专员", "高洁", "中共聊城市委人才工作领导小组办公室", ""),
 ]
 # The audit event that marks a demo database (object_type/object_id hit the audit object index).
 MARKER_TYPE = "core.demo"

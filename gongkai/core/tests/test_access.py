@@ -53,6 +53,43 @@ def test_roles_exist_with_their_permissions():
     assert not handler.permissions.filter(codename="view_credit_risk").exists()
 
 
+def _codes(role: str) -> set[str]:
+    group = Group.objects.get(name=role)
+    return {
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    }
+
+
+@pytest.mark.django_db
+def test_the_four_eyes_roles_keep_approval_apart_from_preparation():
+    roles.sync_roles()
+    officer, reviewer = _codes(roles.POLICY_OFFICER), _codes(roles.POLICY_REVIEWER)
+    assert {
+        "policies.add_policy",
+        "policies.change_policy",
+        "policies.run_matching",
+        "policies.pay_case",
+    } <= officer
+    assert "policies.approve_policyversion" not in officer
+    assert "policies.approve_policyversion" in reviewer and "policies.change_policy" not in reviewer
+
+    handler, head = _codes(roles.MESSAGE_HANDLER), _codes(roles.OPEN_GOV_HEAD)
+    assert {"interaction.handle_message", "interaction.handle_inforequest"} <= handler
+    assert (
+        "interaction.approve_extension" not in handler and "interaction.publish_annualreport" not in handler
+    )
+    assert {"interaction.approve_extension", "interaction.publish_annualreport"} <= head
+
+    case = _codes(roles.CASE_OFFICER)
+    assert {"penalties.add_decision", "penalties.change_decision", "penalties.import_decision"} <= case
+    assert not case & {
+        "penalties.approve_decision",
+        "penalties.publish_decision",
+        "penalties.review_redaction",
+    }
+    assert "registry.view_credit_risk" not in case
+
+
 @pytest.mark.django_db
 def test_a_message_handler_cannot_open_the_register(client):
     client.force_login(make_user("handler", roles.MESSAGE_HANDLER))

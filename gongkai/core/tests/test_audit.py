@@ -35,7 +35,7 @@ def test_chain_links_each_event_to_the_previous():
     assert audit.verify_chain().checked == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_recording_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
         audit.record(actor="test", action="x", object_type="t", object_id="1")

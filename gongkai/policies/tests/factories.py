@@ -104,27 +104,29 @@ def user(username: str, *perms: str, staff: bool = True):
     return get_user_model().objects.get(pk=u.pk)  # fresh permission cache
 
 
+def _with_role(username: str, role: str):
+    from django.contrib.auth.models import Group
+
+    from gongkai.core import roles
+
+    roles.sync_roles()
+    u = get_user_model().objects.create_user(username, password="correct-horse-battery", is_staff=True)
+    u.groups.set([Group.objects.get(name=role)])
+    return u
+
+
 def officer():
-    return user(
-        f"officer{next(_serial)}",
-        "policies.view_policy",
-        "policies.add_policy",
-        "policies.change_policy",
-        "policies.import_facts",
-        "policies.correct_facts",
-        "policies.run_matching",
-        "policies.view_case",
-        "policies.review_case",
-        "policies.pay_case",
-        "policies.invite_account",
-        "policies.view_person",
-        "policies.add_person",
-        "policies.change_person",
-    )
+    """A 政策兑现专员 with exactly that role's permissions (gongkai.core.roles)."""
+    from gongkai.core import roles
+
+    return _with_role(f"officer{next(_serial)}", roles.POLICY_OFFICER)
 
 
 def reviewer():
-    return user(f"reviewer{next(_serial)}", "policies.view_policy", "policies.approve_policyversion")
+    """A 政策规则审核员 with exactly that role's permissions."""
+    from gongkai.core import roles
+
+    return _with_role(f"reviewer{next(_serial)}", roles.POLICY_REVIEWER)
 
 
 def published(

@@ -70,6 +70,20 @@ def test_an_officer_writes_a_rule_file_and_a_reviewer_approves_it_from_the_chine
     assert overview.status_code == 200
 
 
+def test_the_officer_who_wrote_a_rule_cannot_approve_it(client):
+    author = factories.officer()
+    client.force_login(author)
+    client.post(reverse("staff-policy-new"), {"text": factories.little_giant()})
+    version = PolicyVersion.objects.get()
+    url = reverse("staff-policy-version", args=["little-giant", version.pk])
+    client.post(url, {"action": "submit"})
+    assert not client.get(url).context["can_review"]
+    response = client.post(url, {"action": "approve"})
+    assert response.status_code == 403
+    version.refresh_from_db()
+    assert version.state != "published" and not Case.objects.exists()
+
+
 def test_a_firm_logs_in_reads_why_it_qualifies_confirms_once_and_is_paid(client):
     entity, b = _firm(recognitions=["国家级专精特新小巨人"], tax_credit_rating="A")
     factories.published(factories.little_giant())

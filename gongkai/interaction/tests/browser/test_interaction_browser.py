@@ -15,32 +15,10 @@ from gongkai.portal.tests.browser.conftest import axe_violations, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def _reference_data() -> None:
-    """The rows the migrations seed (districts, departments), put back if a flush removed them.
-
-    A live-server test is transactional: the database is flushed after it, and under xdist on
-    PostgreSQL the serialized copy was seen not to come back before the next such test.
-    """
-    import importlib
-
-    from django.apps import apps
-
-    from gongkai.core.models import District
-
-    if not District.objects.exists():
-        importlib.import_module(
-            "gongkai.core.migrations.0002_liaocheng_districts_audit_guard"
-        ).load_districts(apps, None)
-    if not Department.objects.exists():
-        importlib.import_module("gongkai.inspectors.migrations.0002_departments").load(apps, None)
-
-
 @pytest.fixture
 def cases(live_server):
     from gongkai.registry.tests.factories import make_entity
     from gongkai.stats.services import aggregates_refresh
-
-    _reference_data()
 
     for i in range(6):
         make_entity(established_on=dt.date(2025, 1 + i, 3))

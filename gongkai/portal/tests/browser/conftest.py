@@ -39,7 +39,17 @@ def chromium():
     if "browser" in _SHARED:
         yield _SHARED["browser"]
         return
+    from django.db import connections
+
+    # Starting Playwright switches this thread into a greenlet with its own context variables, where
+    # Django's per-context connection handler would open a second, fresh connection object: one
+    # without the serialized copy of the reference data (districts, departments…) that
+    # ``serialized_rollback`` restores after another transactional test has flushed the database.
+    # Keep using the connection objects the test database was set up with.
+    before = {alias: connections[alias] for alias in connections}
     with sync_playwright() as p:
+        for alias, connection in before.items():
+            connections[alias] = connection
         browser = p.chromium.launch(
             executable_path=os.environ.get("GONGKAI_BROWSER") or "/usr/bin/chromium", args=CHROMIUM_ARGS
         )
