@@ -115,6 +115,10 @@ def test_staff_draft_fill_and_publish_the_report_in_the_browser(client, cases):
     assert client.post(detail, data).status_code == 302
     page = client.get(detail).content.decode()
     assert "全部通过" in page and "120" in page
+    # The handler drafts; publishing is the head of the 政府信息公开工作机构's.
+    assert client.post(detail, {"action": "publish"}).status_code == 302
+    assert client.get(reverse("public-annual-report", args=[2025])).status_code == 404
+    client.force_login(make_user("head3", roles.OPEN_GOV_HEAD))
     assert client.post(detail, {"action": "publish"}).status_code == 302
     assert client.get(reverse("public-annual-report", args=[2025])).status_code == 200
     assert client.get(detail.rstrip("/") + "/docx/").status_code == 200

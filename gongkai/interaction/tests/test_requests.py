@@ -34,8 +34,8 @@ def _docx_text(letter) -> str:
 def head():
     from django.contrib.auth.models import Permission
 
-    user = make_user("head", roles.MESSAGE_HANDLER)
-    assert user.has_perm("interaction.approve_extension")  # the role holds interaction.*
+    user = make_user("head", roles.MESSAGE_HANDLER, roles.OPEN_GOV_HEAD)
+    assert user.has_perm("interaction.approve_extension")  # the head's role approves extensions
     return user, Permission
 
 
@@ -138,6 +138,11 @@ def test_an_extension_needs_an_approver_with_the_power_to_approve():
         r = f.info_request(received_on=D(2025, 9, 26))
         with pytest.raises(ValidationError, match="负责人"):
             services.request_extend(actor=clerk, request=r, on=D(2025, 10, 9), reason="复杂", approver=clerk)
+        handler = make_user("handler", roles.MESSAGE_HANDLER)  # handles the request, cannot approve
+        with pytest.raises(ValidationError, match="负责人"):
+            services.request_extend(
+                actor=handler, request=r, on=D(2025, 10, 9), reason="复杂", approver=handler
+            )
 
 
 def test_fees_only_beyond_the_free_amount_and_the_clock_stops_until_payment(head):
