@@ -5,10 +5,9 @@
   operator's name — see :func:`gongkai.portal.selectors.public_entity_fields`.
 * ``inspection`` — published 双随机 results (``inspections.selectors.published_results``).
 
-The registry writes in bulk (``bulk_update``/``COPY``), which sends no signals: its changes reach
-the index through ``gongkai reindex --type entity`` or, better, a call to
-``search.services.index_refresh(doc_type="entity", doc_ids=codes)`` from ``entities_upsert``
-(proposed to the registry's owner). Published inspection results are caught by ``post_save`` on
+The registry writes in bulk (``COPY``), which sends no signals: ``entities_upsert`` calls
+``search.services.index_mark_stale(doc_type="entity", …)``, which refreshes a few changed entities
+at once and marks the rest for ``gongkai reindex --stale``. Published inspection results are caught by ``post_save`` on
 ``Target`` (``target_publish`` saves with ``update_fields``), in the same transaction.
 """
 
