@@ -81,3 +81,20 @@ def test_the_credit_risk_class_never_reaches_the_statistics(client, register):
     html = client.get(reverse("public-stats")).content.decode()
     for word in ("信用风险", "A类", "D类"):
         assert word not in html
+
+
+def test_the_new_entities_by_district_are_reproduced_from_the_open_data_file(register, settings, tmp_path):
+    """Anyone with the daily entities file gets the same numbers as the statistics page."""
+    from gongkai.opendata import services as opendata
+
+    settings.GONGKAI_OPENDATA_DIR = tmp_path
+    report = opendata.open_data_export(datasets=["entities"], formats=["csv"])
+    with (tmp_path / report.day.isoformat() / "entities.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    from_file: dict[str, int] = {}
+    for row in rows:
+        if dt.date(2026, 1, 1) <= dt.date.fromisoformat(row["成立日期"]) <= TODAY:
+            from_file[row["所属区划"]] = from_file.get(row["所属区划"], 0) + 1
+    page = {r[0]: r[1] for r in selectors.new_by_district(day=TODAY).rows if r[1]}
+    assert from_file == page == {"东昌府区": 3, "临清市": 1}
+    assert len(rows) == selectors.by_status().rows[0][-1] == Entity.objects.count()
