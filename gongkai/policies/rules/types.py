@@ -168,7 +168,8 @@ class Catalogue:
 
 @functools.cache
 def default_catalogue() -> Catalogue:
-    """The catalogue shipped with Gongkai (``rules/data/facts.yaml``), until the database holds it."""
+    """The catalogue shipped with Gongkai (``rules/data/facts.yaml``), for the database-free tools; the
+    product reads the database's catalogue, seeded from the same file."""
     return Catalogue.load(Path(__file__).with_name("data") / "facts.yaml")
 
 
