@@ -25,14 +25,12 @@ import json
 import multiprocessing
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,12 +40,6 @@ BENCH = "api"
 DB_NAME = "gongkai_bench_api"
 CLIENT_PROCESSES = 4
 THREADS_PER_PROCESS = 5  # 4 × 5 = 20 concurrent clients
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def loadavg() -> str:
@@ -125,22 +117,6 @@ def load(port: int, path: str, seconds: float) -> dict:
     }
 
 
-def _gongkai(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "gongkai", *args], env=env, check=True, stdout=sys.stderr)
-
-
-def _wait(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer {url}")
-
-
 def _entity_count(url: str) -> int:
     import psycopg
 
@@ -165,8 +141,8 @@ def _database(entities: int, reuse: bool) -> str:
     env = _env(url)
     benchlib.log(f"  loading {entities:,} entities (load-demo --bulk)…")
     started = time.perf_counter()
-    _gongkai(env, "migrate", "--noinput", "-v", "0")
-    _gongkai(env, "load_demo", "--bulk", "--entities", str(entities))
+    benchlib.gongkai(env, "migrate", "--noinput", "-v", "0")
+    benchlib.gongkai(env, "load_demo", "--bulk", "--entities", str(entities))
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -213,8 +189,8 @@ def main() -> None:
     env = {**_env(url), "STATIC_ROOT": static_root}
     server = None
     try:
-        _gongkai(env, "collectstatic", "--noinput", "-v", "0")
-        port = free_port()
+        benchlib.gongkai(env, "collectstatic", "--noinput", "-v", "0")
+        port = benchlib.free_port()
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
@@ -233,7 +209,7 @@ def main() -> None:
             env=env,
             cwd=benchlib.PROJECT_DIR,
         )
-        _wait(f"http://127.0.0.1:{port}/api/v1/entities?limit=1")
+        benchlib.wait_for(f"http://127.0.0.1:{port}/api/v1/entities?limit=1")
         server_label = f"gunicorn {args.workers}×{args.threads} threads"
         cases = [
             ("entity list, 20 rows a page", "/api/v1/entities?limit=20"),

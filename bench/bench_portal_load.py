@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -30,31 +29,6 @@ import benchlib
 
 BENCH = "portal_load"
 DB_NAME = "gongkai_bench_portal"
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on now (another developer's server may hold a fixed one)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _gongkai(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "gongkai", *args], env=env, check=True, stdout=sys.stderr)
-
-
-def _wait(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer {url}")
 
 
 def _ms(value: str, unit: str) -> float:
@@ -106,13 +80,13 @@ def main() -> None:
     server = None
     try:
         benchlib.log(f"  preparing {label} with the demo city ({entities:,} entities)…")
-        _gongkai(env, "migrate", "--noinput", "-v", "0")
-        _gongkai(env, "load_demo", "--entities", str(entities))
-        _gongkai(env, "load_disclosure_demo")
-        _gongkai(env, "reindex")
-        _gongkai(env, "collectstatic", "--noinput", "-v", "0")
+        benchlib.gongkai(env, "migrate", "--noinput", "-v", "0")
+        benchlib.gongkai(env, "load_demo", "--entities", str(entities))
+        benchlib.gongkai(env, "load_disclosure_demo")
+        benchlib.gongkai(env, "reindex")
+        benchlib.gongkai(env, "collectstatic", "--noinput", "-v", "0")
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        port = free_port()
+        port = benchlib.free_port()
         server = subprocess.Popen(
             [
                 str(gunicorn),
@@ -128,7 +102,7 @@ def main() -> None:
             cwd=benchlib.PROJECT_DIR,
         )
         base = f"http://127.0.0.1:{port}"
-        _wait(base + "/")
+        benchlib.wait_for(base + "/", seconds=30, request_timeout=2)
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited (code {server.returncode}); is port {port} taken?")
         doc_url = _first_document_url(base)

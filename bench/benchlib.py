@@ -130,3 +130,35 @@ def run_child(script: Path, args: list[str], timeout: float | None = None) -> in
     sys.stdout.write(proc.stdout)
     sys.stdout.flush()
     return proc.returncode
+
+
+# --- a production-like server for the load benchmarks ------------------------------------------
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (another developer's server may hold a fixed one)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gongkai(env: dict, *args: str) -> None:
+    """Run a ``gongkai`` management command in ``env``; its output goes to standard error."""
+    subprocess.run([sys.executable, "-m", "gongkai", *args], env=env, check=True, stdout=sys.stderr)
+
+
+def wait_for(url: str, *, seconds: float = 60, request_timeout: float = 5) -> None:
+    """Wait until ``url`` answers 200 (a server starting up); RuntimeError after ``seconds``."""
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=request_timeout) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer {url}")

@@ -22,28 +22,9 @@ from gongkai.registry.choices import AddressKind, EntityStatus, EntityType
 from gongkai.registry.columns import ENTITY_HEADERS
 from gongkai.registry.models import Address, Entity
 from gongkai.registry.records import EntityRecord
+from gongkai.registry.services import ENTITY_FIELDS
 
 INTERNAL_HEADERS = ("信用风险分类", "分类日期")
-_FIELDS = (
-    "credit_code",
-    "name",
-    "entity_type",
-    "legal_representative",
-    "registered_capital",
-    "established_on",
-    "status",
-    "status_since",
-    "industry_section",
-    "industry_division",
-    "registration_authority",
-    "district_id",
-    "contact_name",
-    "contact_phone",
-    "credit_risk_class",
-    "credit_risk_date",
-    "is_cluster_host",
-    "cluster_host_id",
-)
 CHUNK = 5000
 
 
@@ -86,7 +67,7 @@ def entity_rows(
         chunk_size=CHUNK
     )
     pending = next(address_iter, None)
-    for values in entities.values_list(*_FIELDS).iterator(chunk_size=CHUNK):
+    for values in entities.values_list(*ENTITY_FIELDS).iterator(chunk_size=CHUNK):
         (code, name, entity_type, legal, capital, established, status, since, section, division, authority,
          district, contact, phone, risk, risk_date, is_host, host) = values  # fmt: skip
         domicile, premises = "", []
