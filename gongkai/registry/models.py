@@ -89,6 +89,9 @@ class Entity(models.Model):
             models.Index(fields=["status", "district"], name="entity_status_district_idx"),
             models.Index(fields=["district"], name="entity_district_idx"),
             models.Index(fields=["cluster_host"], name="entity_cluster_host_idx"),
+            # The open-data API's change feed: ``?updated_since=`` and ``sort=updated_at`` (a
+            # client pulling a day's changes must not scan a million rows).
+            models.Index(fields=["updated_at", "credit_code"], name="entity_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
