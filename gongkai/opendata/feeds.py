@@ -6,8 +6,8 @@ with Django's resolver and looks its URL name up in :data:`SOURCES`; each source
 public selector as the list page, with the same query parameters, so a feed can show nothing the
 page does not. E-mail alerts (:mod:`gongkai.opendata.services`) use the same sources.
 
-The penalties module's own ``/penalties/feed.xml`` (the 50 newest decisions) predates this and is
-the unfiltered case of ``/penalties/feed``; its item texts are reused here.
+The penalties module's older address ``/penalties/feed.xml`` redirects here (permanently, keeping
+its query) so that existing subscribers keep their feed.
 """
 
 from __future__ import annotations
@@ -77,13 +77,12 @@ def _penalty_items(params: QueryDict, limit: int) -> list[FeedItem]:
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     qs = selectors.public_search(day=day, **filters).order_by("-published_at", "-id")[:limit]
-    latest = public.LatestFeed()
     return [
         FeedItem(
             f"penalty:{d.public_id}",
-            latest.item_title(d),
-            latest.item_link(d),
-            latest.item_description(d),
+            public.feed_title(d),
+            reverse("public-penalty", args=[d.public_id]),
+            public.feed_description(d),
             d.published_at,
         )
         for d in qs

@@ -1,4 +1,5 @@
-"""What the public sees of 行政处罚信息公示: the list, a page per decision, its CSV, JSON and Atom feed.
+"""What the public sees of 行政处罚信息公示: the list, a page per decision, its CSV and JSON (its Atom feed is
+the open-data feed of this list, ``/penalties/feed``).
 
 Every view reads through :mod:`gongkai.penalties.selectors` (``public_decisions``: published and in
 display today), and only the summary fields and ``public_text`` — the redacted text a 信息公开审核员
@@ -8,17 +9,14 @@ limits what is even loaded).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from django import forms
-from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import content_disposition_header
 
 from gongkai.core import tabular
@@ -187,27 +185,13 @@ def api_detail(request: HttpRequest, public_id: str) -> JsonResponse:
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
-class LatestFeed(Feed):
-    """Atom feed of the 50 most recently published decisions in display."""
+def feed_title(decision: Decision) -> str:
+    """An Atom entry's title for a decision in display (the feeds live in :mod:`gongkai.opendata.feeds`)."""
+    return f"{decision.party_name} {decision.number}"
 
-    feed_type = Atom1Feed
-    title = "行政处罚公示"
-    subtitle = "公示期内的行政处罚信息（已隐去个人信息）"
 
-    def link(self) -> str:
-        return reverse("public-penalties")
-
-    def items(self):
-        return selectors.public_decisions().order_by("-published_at", "-id")[:50]
-
-    def item_title(self, item: Decision) -> str:
-        return f"{item.party_name} {item.number}"
-
-    def item_description(self, item: Decision) -> str:
-        return f"违法行为类型：{item.violation_type}；处罚内容：{item.penalty_summary}；作出决定机关：{item.authority}"
-
-    def item_link(self, item: Decision) -> str:
-        return reverse("public-penalty", args=[item.public_id])
-
-    def item_pubdate(self, item: Decision) -> dt.datetime | None:
-        return timezone.localtime(item.published_at) if item.published_at else None
+def feed_description(decision: Decision) -> str:
+    return (
+        f"违法行为类型：{decision.violation_type}；处罚内容：{decision.penalty_summary}；"
+        f"作出决定机关：{decision.authority}"
+    )

@@ -129,6 +129,19 @@ def test_list_pages_announce_their_feed(client):
     assert "application/atom+xml" not in client.get("/open-data/").content.decode().split("</head>")[0]
 
 
+def test_the_penalty_list_links_its_filtered_feed_and_alert(client):
+    page = client.get("/penalties/", {"district": "371502"}).content.decode()
+    body = page.split("</head>")[1]
+    assert 'href="/penalties/feed?district=371502"' in body
+    assert 'href="/open-data/subscribe/?url=/penalties/%3Fdistrict%3D371502"' in body
+
+
+def test_the_old_penalty_feed_address_redirects_to_the_list_feed_keeping_the_filter(client):
+    response = client.get("/penalties/feed.xml", {"district": "371502"})
+    assert response.status_code == 301
+    assert response["Location"] == "/penalties/feed?district=371502"
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

@@ -94,7 +94,7 @@ def test_the_demo_has_every_state_and_nothing_private_is_public(client, demo_cit
         reverse("public-penalties"),
         reverse("public-penalties") + "?tab=withdrawals",
         reverse("public-penalties-csv"),
-        reverse("public-penalties-feed"),
+        reverse("opendata-feed", args=["penalties/"]),
         reverse("public-penalties-api"),
     ]
     for d in shown:

@@ -25,7 +25,7 @@ def _public_urls(d: Decision) -> list[str]:
         reverse("public-penalties-csv"),
         reverse("public-penalties-api"),
         reverse("public-penalty-api", args=[d.public_id]),
-        reverse("public-penalties-feed"),
+        reverse("opendata-feed", args=["penalties/"]),
     ]
 
 

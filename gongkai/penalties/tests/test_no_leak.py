@@ -91,7 +91,7 @@ def _public_urls(decisions) -> list[str]:
         reverse("public-penalties"),
         reverse("public-penalties") + "?tab=withdrawals",
         reverse("public-penalties-csv"),
-        reverse("public-penalties-feed"),
+        reverse("opendata-feed", args=["penalties/"]),
     ]
     pages = -(-len(decisions) // 20)
     urls += [reverse("public-penalties") + f"?page={p}" for p in range(1, pages + 1)]
