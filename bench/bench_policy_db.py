@@ -12,14 +12,18 @@ then its department facts, talents and eight policies (``load-policy-demo``'s lo
   ``incremental re-match`` of exactly those entities against the policies reading a changed fact
   (target under 1 s).
 
-``--entities`` sets the demo city (default 20,000, as ``make demo``; ``--quick`` 12,000).
+``--entities`` sets the demo city (default 20,000, as ``make demo``; ``--quick`` 12,000);
+``BENCH_PROFILE=1`` prints a profile of the last incremental re-match on standard error.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
 import datetime as dt
+import os
+import pstats
 import sys
 import tempfile
 import time
@@ -128,7 +132,10 @@ def case(kind: str, n: int) -> None:
                 path, actor="bench", as_of=ON, source="税务", rematch=False, report_dir=Path(media)
             )
             imported = time.perf_counter() - started
+            profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") and round_ == 2 else None
             started, cpu = time.perf_counter(), time.process_time()
+            if profile:
+                profile.enable()
             outcome = matching.match_run(
                 actor="bench",
                 kind=RunKind.FACTS,
@@ -138,6 +145,9 @@ def case(kind: str, n: int) -> None:
                 note="bench incremental",
             )
             rematch, cpu = time.perf_counter() - started, time.process_time() - cpu
+            if profile:
+                profile.disable()
+                pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
             run = outcome.run
             benchlib.log(
                 f"  round {round_}: import {imported:.2f} s; re-match {rematch:.2f} s ({cpu:.2f} s CPU): "

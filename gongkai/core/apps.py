@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from gongkai.core import roles
+        from gongkai.core import lookups, roles
+
+        del lookups  # imported for its ``__any`` lookup, registered on every field
 
         # Groups and their permissions are (re)synchronised after every migrate, because Django
         # creates model permissions only in post_migrate.

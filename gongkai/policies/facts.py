@@ -115,7 +115,7 @@ def ensure_entity_beneficiaries(codes: Sequence[str] | None = None) -> int:
     else:
         chunks = batched(codes, CHUNK)
     for chunk in chunks:
-        have = set(Beneficiary.objects.filter(kind="entity", key__in=chunk).values_list("key", flat=True))
+        have = set(Beneficiary.objects.filter(kind="entity", key__any=chunk).values_list("key", flat=True))
         new = [Beneficiary(kind="entity", key=c, entity_id=c) for c in chunk if c not in have]
         Beneficiary.objects.bulk_create(new, batch_size=CHUNK)
         created += len(new)
@@ -149,7 +149,7 @@ def gather(
     else:
         pairs = []
         for chunk in batched(sorted(set(beneficiary_ids)), CHUNK):
-            pairs.extend(base.filter(id__in=chunk).values_list("id", "key"))
+            pairs.extend(base.filter(id__any=chunk).values_list("id", "key"))
         pairs.sort()
     sheet.ids = [p[0] for p in pairs]
     sheet.keys = [p[1] for p in pairs]
@@ -198,7 +198,7 @@ def _entity_facts(
             "cluster_host_id",
         )
         for codes in codes_chunks:
-            qs = Entity.objects.all() if codes is None else Entity.objects.filter(credit_code__in=codes)
+            qs = Entity.objects.all() if codes is None else Entity.objects.filter(credit_code__any=codes)
             for (
                 code,
                 district,
@@ -235,7 +235,7 @@ def _entity_facts(
         found: dict[int, set[str]] = defaultdict(set)
         chunks = [None] if whole else list(batched(sheet.keys, CHUNK))
         for codes in chunks:
-            qs = Address.objects.all() if codes is None else Address.objects.filter(entity_id__in=codes)
+            qs = Address.objects.all() if codes is None else Address.objects.filter(entity_id__any=codes)
             for code, district in qs.values_list("entity_id", "district_id"):
                 row = code_row.get(code)
                 if row is not None:
@@ -259,7 +259,7 @@ def _penalties(sheet: FactSheet, on: dt.date, code_row: dict[str, int], whole: b
     )
     chunks = [None] if whole else list(batched(sheet.keys, CHUNK))
     for codes in chunks:
-        qs = base if codes is None else base.filter(entity_id__in=codes)
+        qs = base if codes is None else base.filter(entity_id__any=codes)
         for code, n in (
             qs.order_by().values_list("entity_id").annotate(n=Count("id")).values_list("entity_id", "n")
         ):
@@ -278,7 +278,7 @@ def _inspections(sheet: FactSheet, code_row: dict[str, int], whole: bool) -> Non
     problem: dict[int, bool] = defaultdict(bool)
     chunks = [None] if whole else list(batched(sheet.keys, CHUNK))
     for codes in chunks:
-        qs = published_results() if codes is None else published_results().filter(entity_id__in=codes)
+        qs = published_results() if codes is None else published_results().filter(entity_id__any=codes)
         for target, code, at, found in qs.values_list(
             "id", "entity_id", "results_published_at", "records__categories__problem_found"
         ):
@@ -310,7 +310,7 @@ def _person_facts(sheet: FactSheet, names: list[str], row_of: dict[int, int]) ->
         "person__professional_title",
     )
     for ids in batched(sheet.ids, CHUNK):
-        rows = Beneficiary.objects.filter(id__in=ids).values_list(*columns)
+        rows = Beneficiary.objects.filter(id__any=ids).values_list(*columns)
         for (
             bid,
             id_number,
@@ -378,7 +378,9 @@ def _stored_facts(
     loads = json.loads
     specs = {name: catalogue[name] for name in names}
     for ids in chunks:
-        qs = base.filter(beneficiary__kind=sheet.kind) if ids is None else base.filter(beneficiary_id__in=ids)
+        qs = (
+            base.filter(beneficiary__kind=sheet.kind) if ids is None else base.filter(beneficiary_id__any=ids)
+        )
         # the value as JSON text and the date as ISO text: decoded here, not by a converter per row
         qs = qs.annotate(value_text=Cast("value", TextField()), as_of_text=Cast("as_of", CharField()))
         for bid, name, text, as_of, source in qs.values_list(

@@ -154,7 +154,7 @@ def _store(
     chunks: Iterable[Sequence[int] | None] = [None] if whole else batched(sheet.ids, CHUNK)
     loads = json.loads
     for ids in chunks:
-        qs = base if ids is None else base.filter(beneficiary_id__in=ids)
+        qs = base if ids is None else base.filter(beneficiary_id__any=ids)
         qs = qs.annotate(criteria_text=Cast("criteria", TextField()))  # decoded here, not per converter
         for pk, vid, bid, status, criteria, amount, near in qs.values_list(
             "id", "version_id", "beneficiary_id", "status", "criteria_text", "amount", "near_miss"
@@ -202,7 +202,7 @@ def _store(
                 )
             )
     for ids in batched(retire, CHUNK):
-        Determination.objects.filter(id__in=ids).update(current=False)
+        Determination.objects.filter(id__any=ids).update(current=False)
     insert_determinations(run, new)
     return new
 

@@ -119,12 +119,14 @@ def cases_open(*, actor: Any, determinations: Iterable[Determination], on: dt.da
     if groups:
         policies.update({p.pk: p for p in Policy.objects.filter(stacking_group__in=groups)})
     bids = sorted({d.beneficiary_id for d in dets})
-    keys = dict(Beneficiary.objects.filter(id__in=bids).values_list("id", "key")) if len(bids) < 30000 else {}
+    keys = (
+        dict(Beneficiary.objects.filter(id__any=bids).values_list("id", "key")) if len(bids) < 30000 else {}
+    )
     existing: dict[tuple[int, int, str], Case] = {}
     rivals: dict[tuple[str, int, str], list[Case]] = defaultdict(list)
     for start in range(0, len(bids), 5000):
         for c in Case.objects.select_for_update().filter(
-            policy_id__in=list(policies), beneficiary_id__in=bids[start : start + 5000]
+            policy_id__in=list(policies), beneficiary_id__any=bids[start : start + 5000]
         ):
             c.policy = policies[c.policy_id]
             existing[(c.policy_id, c.beneficiary_id, c.period)] = c
@@ -240,7 +242,7 @@ def _insert_cases(new: list[Case]) -> None:
     by_det = {c.determination_id: c for c in new}
     dets = list(by_det)
     for start in range(0, len(dets), 5000):
-        for pk, det in Case.objects.filter(determination_id__in=dets[start : start + 5000]).values_list(
+        for pk, det in Case.objects.filter(determination_id__any=dets[start : start + 5000]).values_list(
             "id", "determination_id"
         ):
             case = by_det.get(det)

@@ -1,0 +1,46 @@
+"""``field__any=[…]``: membership in a long list of plain values, cheap on PostgreSQL.
+
+``field__in=ids`` with thousands of ids costs more than the query itself: Django prepares each value
+on its own (for a foreign key through the target field) and writes one ``%s`` per value, and psycopg
+then splits that long statement on the client to bind them. ``field__any=ids`` sends the whole list
+as one array parameter, ``field = ANY(%s)``, which PostgreSQL plans like ``IN`` (an index on the
+column is used). Other databases get the usual ``IN (%s, …)``.
+
+Values are used as given, without per-value preparation: pass plain ``int`` for integer and
+foreign-key columns and ``str`` for text columns (credit codes, names). An empty list matches
+nothing, like ``__in=[]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Field, ForeignKey, Lookup
+
+
+class AnyOf(Lookup):
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> list[Any]:
+        if isinstance(self.rhs, (str, bytes)) or not hasattr(self.rhs, "__iter__"):
+            raise TypeError(f"__any expects a list of values, not {type(self.rhs).__name__}")
+        values = list(self.rhs)
+        for value in values:
+            if not isinstance(value, (int, str)) or isinstance(value, bool):
+                raise TypeError(f"__any takes plain int or str values, not {type(value).__name__}")
+        return values
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if not self.rhs:
+            raise EmptyResultSet
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
+        placeholders = ", ".join(["%s"] * len(self.rhs))
+        return f"{lhs} IN ({placeholders})", (*lhs_params, *self.rhs)
+
+
+Field.register_lookup(AnyOf)
+ForeignKey.register_lookup(AnyOf)  # related fields do not inherit Field's lookups

@@ -1,0 +1,50 @@
+"""``__any``: the same rows as ``__in``, with one array parameter on PostgreSQL."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongkai.registry.models import Entity
+from gongkai.registry.tests.factories import make_entity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_any_finds_the_same_rows_as_in_for_text_and_integer_columns():
+    entities = [make_entity() for _ in range(5)]
+    codes = [e.credit_code for e in entities[:3]] + ["91371500XXXXXXXXXX"]
+    assert set(Entity.objects.filter(credit_code__any=codes).values_list("credit_code", flat=True)) == set(
+        codes[:3]
+    )
+    from gongkai.registry.models import Address
+
+    addresses = list(Address.objects.filter(entity_id__in=codes[:2]).values_list("id", flat=True))
+    assert addresses
+    assert sorted(Address.objects.filter(id__any=addresses).values_list("id", flat=True)) == sorted(addresses)
+    assert sorted(Address.objects.filter(entity_id__any=codes[:2]).values_list("id", flat=True)) == sorted(
+        addresses
+    )
+
+
+def test_an_empty_list_matches_nothing_without_a_query():
+    make_entity()
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(Entity.objects.filter(credit_code__any=[])) == []
+    assert len(ctx.captured_queries) == 0
+
+
+def test_a_long_list_is_one_parameter_on_postgresql():
+    codes = [f"9137150000000{n:05d}" for n in range(5000)]
+    with CaptureQueriesContext(connection) as ctx:
+        list(Entity.objects.filter(credit_code__any=codes))
+    sql = ctx.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in sql and " IN (" not in sql
+    else:
+        assert " IN (" in sql
+
+
+@pytest.mark.parametrize("bad", ["91371500", 5, [1.5], [None], [True]])
+def test_anything_but_a_list_of_plain_ints_or_strings_is_refused(bad):
+    with pytest.raises(TypeError, match="__any"):
+        Entity.objects.filter(credit_code__any=bad)
