@@ -9,5 +9,6 @@ urlpatterns = [
     path("open-data/unsubscribe/<str:token>/", views.unsubscribe, name="opendata-unsubscribe"),
     path("open-data/<str:day>/<str:name>", views.download, name="opendata-file"),
     # Any list page's feed: "/penalties/feed?district=…" is the feed of "/penalties/?district=…".
-    re_path(r"^(?P<list_path>(?:[\w-]+/)+)feed$", feeds.ListFeed(), name="opendata-feed"),
+    # The API's own paths are left to the API (an id may be "feed").
+    re_path(r"^(?!api/)(?P<list_path>(?:[\w-]+/)+)feed$", feeds.ListFeed(), name="opendata-feed"),
 ]

@@ -158,6 +158,12 @@ def test_a_feed_of_something_that_is_not_a_list_is_a_404_with_a_message(client, 
         feeds.list_ref(url.removesuffix("feed"))
 
 
+def test_api_paths_ending_in_feed_are_left_to_the_api(client):
+    response = client.get("/api/v1/penalties/feed")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_unknown_filter_values_are_ignored_as_on_the_page(client):
     assert client.get("/penalties/feed", {"year": "abc", "district": "x" * 500}).status_code == 200
     assert client.get("/policies/feed", {"topic": "nope", "year": "2026x"}).status_code == 200
