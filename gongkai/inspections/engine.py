@@ -7,6 +7,7 @@ product calls the same code through these names so that there is exactly one imp
 from __future__ import annotations
 
 import hashlib
+from array import array
 from typing import Any
 
 from gongkai.inspections import gongkai_draw as gd
@@ -26,6 +27,7 @@ def build_frozen(
     inspectors: list,
     rules: dict,
     conflicts: list,
+    check: bool = True,
 ) -> dict[str, Any]:
     return gd.build_frozen(
         plan=plan,
@@ -40,6 +42,7 @@ def build_frozen(
         cross_unit=rules["cross_unit"],
         max_load=rules["max_load"],
         conflicts=conflicts,
+        check=check,
     )
 
 
@@ -56,6 +59,12 @@ def commitment(frozen: dict[str, Any]) -> str:
     return gd.commitment(frozen)
 
 
+def freeze(frozen: dict[str, Any]) -> tuple[str, str]:
+    """``(canonical text, commitment)`` of a frozen document, checked once; ``DrawError`` if broken."""
+    data, value, _ = gd.freeze(frozen)
+    return data.decode("utf-8"), value
+
+
 def normalise_seed(seed: str) -> str:
     return gd.normalise_seed(seed)
 
@@ -66,6 +75,97 @@ def loads(text: str) -> Any:
 
 def compute(frozen: dict[str, Any], seed: str) -> dict[str, Any]:
     return gd.compute_draw(frozen, seed)
+
+
+def compute_stored(frozen_text: str, commitment: str, seed: str) -> dict[str, Any]:
+    """The draw of a stored frozen document (canonical text) whose published commitment is given.
+
+    Reading a million members as JSON objects and checking them one by one is most of the time a
+    draw takes, so the members are read straight from the canonical text into
+    ``MemberColumns`` (see ``_stored_frozen``). That reading is verified, not trusted: the
+    commitment the engine computes from what was read must be the published one, which (SHA-256
+    being collision resistant) means it re-encodes to exactly the stored text. Anything else (an
+    escape in an id, an unusual member field) takes the ordinary JSON path. A stored text that does
+    not match its commitment raises ``DrawError``: nothing may be drawn from it.
+    """
+    frozen = _stored_frozen(frozen_text)
+    if frozen is not None:
+        try:
+            result = gd.compute_draw(frozen, seed)
+        except gd.FrozenError:
+            result = None
+        if result is not None and result["commitment"] == commitment:
+            return result
+    result = gd.compute_draw(gd.load_json(frozen_text), seed)
+    if result["commitment"] != commitment:
+        raise gd.DrawError(
+            "commitment",
+            f"the stored frozen document has the commitment {result['commitment']}, not the published "
+            f"{commitment}",
+        )
+    return result
+
+
+_MEMBERS = '"members":['
+_FIRST = '{"id":"'
+_NEXT = '"},{"id":"'
+_UNIT = '","unit":"'
+
+
+def _stored_frozen(text: str) -> dict[str, Any] | None:
+    """Read a canonical frozen text with every member array as ``MemberColumns``; None if unsure.
+
+    In canonical JSON a quote inside a string is escaped, so in a member array without any
+    backslash every quote delimits a string and the array is ``{"id":"…"},{"id":"…"}…`` or
+    ``{"id":"…","unit":"…"},…``: splitting on those delimiters, in C, yields the ids and units.
+    The rest of the document (strata names, roster, rules) is small and parsed as JSON. The caller
+    checks the outcome against the commitment, so a wrong guess here costs time, never correctness.
+    """
+    skeleton: list[str] = []
+    columns: list[gd.MemberColumns] = []
+    position = 0
+    while (start := text.find(_MEMBERS, position)) != -1:
+        start += len(_MEMBERS)
+        end = start if text.startswith("]", start) else text.find('"}]', start) + 2
+        if end < start:
+            return None
+        body = text[start:end]
+        skeleton.append(text[position:start])
+        position = end
+        if not body:
+            columns.append(gd.MemberColumns(b""))
+            continue
+        if "\\" in body or not body.startswith(_FIRST):
+            return None
+        inner = body[len(_FIRST) : -2]
+        count = inner.count(_NEXT) + 1
+        with_unit = inner.count(_UNIT)
+        if with_unit == 0:
+            columns.append(gd.MemberColumns(inner.replace(_NEXT, gd.SEPARATOR).encode("utf-8")))
+            continue
+        if with_unit != count:
+            return None
+        parts = inner.replace(_UNIT, _NEXT).split(_NEXT)
+        ids, units = parts[0::2], parts[1::2]
+        names = sorted(set(units))
+        if len(names) > 65536:
+            return None
+        code = {name: number for number, name in enumerate(names)}
+        codes = array("H", map(code.__getitem__, units))
+        columns.append(gd.MemberColumns(gd.SEPARATOR.join(ids).encode("utf-8"), codes, names))
+    skeleton.append(text[position:])
+    try:
+        frozen = gd.load_json("".join(skeleton))
+    except gd.DrawError:
+        return None
+    strata = frozen.get("strata") if type(frozen) is dict else None
+    if type(strata) is not list or len(strata) != len(columns):
+        return None
+    for stratum, members in zip(strata, columns, strict=True):
+        if type(stratum) is not dict or stratum.get("members") != []:
+            return None
+        stratum["members"] = members
+    return frozen
 
 
 def replace(frozen: dict[str, Any], seed: str, result: dict[str, Any], events: list[dict]) -> list[list[str]]:

@@ -108,6 +108,7 @@ __all__ = [
     "check_seed_time",
     "commitment",
     "compute_draw",
+    "freeze",
     "load_json",
     "main",
     "normalise_seed",
@@ -965,6 +966,19 @@ def commitment(frozen: object) -> str:
     return _prepare(frozen).commitment
 
 
+def freeze(frozen: object) -> tuple:
+    """Check a frozen document (§1) once; return ``(canonical JSON bytes, commitment, warnings)``.
+
+    The same as ``canonical_json``, ``commitment`` and ``check_frozen`` together, which would each
+    check the whole document again.
+    """
+    with _gc_paused():
+        prepared = _prepare(frozen)
+        texts = {id(stratum.members): stratum.text for stratum in prepared.strata}
+        data = b"".join(_iter_canonical_bytes(frozen, texts))
+    return data, hashlib.sha256(data).hexdigest(), prepared.warnings
+
+
 # ---------------------------------------------------------------------------------------------
 # §3 Seed and §4 tickets
 # ---------------------------------------------------------------------------------------------
@@ -1647,6 +1661,7 @@ def build_frozen(
     cross_unit: bool,
     max_load: int = 0,
     conflicts=(),
+    check: bool = True,
     **extra: object,
 ) -> dict:
     """Assemble a frozen document from rows in any order, sorting what §1 requires sorted.
@@ -1655,7 +1670,8 @@ def build_frozen(
     (that order is meaningful); members (dicts, or plain id strings) are sorted by id. Inspectors
     are sorted by id, conflicts by (inspector, member) without duplicates; item lists are sorted and
     de-duplicated. ``departments`` keeps its order, which §6 uses. ``extra`` adds informative
-    members (``title``...). The document is checked before it is returned.
+    members (``title``...). The document is checked before it is returned, unless ``check`` is false
+    (for a caller that goes on to ``freeze`` it, which checks it).
     """
     built_strata = []
     for stratum in strata:
@@ -1685,7 +1701,8 @@ def build_frozen(
         rules={"cross_unit": cross_unit, "max_load": max_load},
         conflicts=[list(pair) for pair in sorted({tuple(pair) for pair in conflicts})],
     )
-    check_frozen(frozen)
+    if check:
+        check_frozen(frozen)
     return frozen
 
 

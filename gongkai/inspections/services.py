@@ -230,22 +230,28 @@ def today() -> dt.date:
 # --- tasks: announcing, drawing, replacing -----------------------------------------------------
 
 
-def build_frozen(task: Task, population) -> dict[str, Any]:
-    """The frozen document (gongkai-draw/1 §1) of a task, from its computed population."""
+def build_frozen(task: Task, population, *, check: bool = True) -> dict[str, Any]:
+    """The frozen document (gongkai-draw/1 §1) of a task, from its computed population.
+
+    Members are held as ``MemberColumns`` (ids joined in one byte string): for a million entities
+    that takes a fraction of the time and memory of a million JSON objects, and the canonical text,
+    hence the commitment, is exactly the same. ``check=False`` leaves checking to the caller.
+    """
     from gongkai.inspections import engine
+    from gongkai.inspections.gongkai_draw import MemberColumns
 
     local = timezone.localtime(task.seed_not_before)
     item_codes = sorted(task.items.values_list("code", flat=True))
-    strata = [
-        {
-            "name": s.name,
-            "quota": s.quota,
-            "members": [
-                {"id": code, "unit": unit} if task.cross_unit else {"id": code} for code, unit in s.members
-            ],
-        }
-        for s in population.strata
-    ]
+    strata = []
+    for s in population.strata:  # members are sorted (credit code, unit) pairs
+        if task.cross_unit and any(unit is None for _, unit in s.members):
+            # A null unit must reach the check (and be refused), not silently become "no unit".
+            members: Any = [{"id": code, "unit": unit} for code, unit in s.members]
+        else:
+            members = MemberColumns.from_members(
+                (code, unit if task.cross_unit else None) for code, unit in s.members
+            )
+        strata.append({"name": s.name, "quota": s.quota, "members": members})
     inspectors = [
         {
             "id": o.code,
@@ -268,6 +274,7 @@ def build_frozen(task: Task, population) -> dict[str, Any]:
         inspectors=inspectors,
         rules={"cross_unit": task.cross_unit, "max_load": task.max_load},
         conflicts=[list(pair) for pair in population.conflicts],
+        check=check,
     )
 
 
@@ -294,14 +301,13 @@ def task_announce(*, actor: Any, task: Task, now: dt.datetime | None = None) -> 
     problems.extend(population.problems)
     if problems:
         raise ValidationError(problems)
-    frozen = build_frozen(task, population)
     try:
-        engine.validate_frozen(frozen)
+        # Checked once, by freeze: the canonical text and the commitment come out of the same pass.
+        frozen_text, commitment = engine.freeze(build_frozen(task, population, check=False))
     except engine.DrawError as exc:
         raise ValidationError(f"冻结文件不符合协议：{exc}") from exc
     _advance(task, TaskState.ANNOUNCED)
-    task.frozen_text = engine.canonical(frozen)
-    task.commitment = engine.commitment(frozen)
+    task.frozen_text, task.commitment = frozen_text, commitment
     task.announced_at = now
     task.full_bundle_public = task.strata_mode != "risk"
     task.save(update_fields=["state", "frozen_text", "commitment", "announced_at", "full_bundle_public"])
@@ -346,9 +352,9 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
         normalised = engine.normalise_seed(seed)
     except engine.DrawError as exc:
         raise ValidationError(f"随机种子不可用：{exc}") from exc
-    frozen = engine.loads(task.frozen_text)
-    result = engine.compute(frozen, normalised)
-    _store_targets(task, frozen, result)
+    # The stored text must still be the published commitment's; compute_stored checks it.
+    result = engine.compute_stored(task.frozen_text, task.commitment, normalised)
+    _store_targets(task, result)
     _advance(task, TaskState.DRAWN)
     task.seed, task.seed_as_entered, task.seed_evidence = normalised, seed, evidence.strip()
     task.seed_entered_by, task.seed_entered_at = (actor if not isinstance(actor, str) else None), now
@@ -382,8 +388,14 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
     return task
 
 
-def _store_targets(task: Task, frozen: dict[str, Any], result: dict[str, Any]) -> None:
-    """Write the selected and reserve members and the teams: plain rows, no model instances."""
+def _store_targets(task: Task, result: dict[str, Any]) -> None:
+    """Write the selected and reserve members and the teams: plain rows, no model instances.
+
+    On PostgreSQL the teams go in with one ``INSERT … SELECT`` that finds each target's id by a join
+    on the server, instead of reading every new target's id back and sending it again.
+    """
+    from django.db import connection
+
     from gongkai.core.bulk import copy_rows
     from gongkai.inspections.models import Target, TeamMember
 
@@ -408,14 +420,42 @@ def _store_targets(task: Task, frozen: dict[str, Any], result: dict[str, Any]) -
         ],
         rows,
     )
+    assignments = result["assignments"]
+    entities, officers, positions = [], [], []
+    for a in assignments:
+        for position, officer in enumerate(a["inspectors"], start=1):
+            entities.append(a["entity"])
+            officers.append(officer)
+            positions.append(position)
+    if not entities:
+        return
+    joined = ["\n".join(entities), "\n".join(officers)]
+    if (
+        connection.vendor == "postgresql"
+        and joined[0].count("\n") == joined[1].count("\n") == len(entities) - 1
+    ):
+        # No id holds a line break (credit codes and officer codes never do): three joined strings
+        # are the cheapest way to send a hundred thousand values in one statement.
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(TeamMember._meta.db_table)} (target_id, officer_id, position)"
+                " SELECT t.id, m.officer, m.position::smallint"
+                " FROM unnest(string_to_array(%s, E'\\n'), string_to_array(%s, E'\\n'),"
+                " string_to_array(%s, E'\\n')) AS m(entity, officer, position)"
+                f" JOIN {quote(Target._meta.db_table)} t ON t.task_id = %s AND t.entity_id = m.entity",
+                [*joined, "\n".join(map(str, positions)), task.pk],
+            )
+            if cursor.rowcount != len(entities):
+                raise AssertionError("a team member's target is missing")
+        return
     ids = dict(Target.objects.filter(task=task).values_list("entity_id", "id"))
     copy_rows(
         TeamMember,
         ["target_id", "officer_id", "position"],
         [
-            (ids[a["entity"]], officer, position)
-            for a in result["assignments"]
-            for position, officer in enumerate(a["inspectors"], start=1)
+            (ids[entity], officer, position)
+            for entity, officer, position in zip(entities, officers, positions, strict=True)
         ],
     )
 

@@ -51,6 +51,34 @@ def test_announce_then_draw_produces_a_verifiable_bundle(setup):
     assert audit.verify_chain().ok
 
 
+def test_announce_stores_canonical_text_and_draw_stores_every_team_in_order(setup):
+    item, plan, entities, officers = setup
+    task = f.draft_task(plan, [item])
+    task.cross_unit = True  # members carry units: the MemberColumns path with unit codes
+    task.save()
+    task = services.task_announce(actor="test", task=task)
+    frozen = json.loads(task.frozen_text)
+    # Byte for byte the canonical JSON of the document, members as plain objects, and its commitment.
+    assert gongkai_draw.canonical_json(frozen).decode("utf-8") == task.frozen_text
+    assert gongkai_draw.commitment(frozen) == task.commitment
+    assert all("unit" in m for s in frozen["strata"] for m in s["members"])
+    task = _drawn(task)
+    result = json.loads(task.result_text)
+    stored = {
+        t.entity_id: [m.officer_id for m in t.team.order_by("position")]
+        for t in Target.objects.filter(task=task).prefetch_related("team")
+    }
+    assert {a["entity"]: a["inspectors"] for a in result["assignments"]} == {
+        entity: team for entity, team in stored.items() if team
+    }
+    ranks = {
+        (t.role, t.rank): (t.entity_id, t.ticket) for t in Target.objects.filter(task=task, stratum_index=0)
+    }
+    for role in ("selected", "reserve"):
+        for rank, member in enumerate(result["strata"][0][role], start=1):
+            assert ranks[role, rank] == (member["id"], member["ticket"])
+
+
 def test_seed_before_seed_not_before_is_refused(setup):
     item, plan, *_ = setup
     task = services.task_announce(actor="test", task=f.draft_task(plan, [item]))

@@ -1,0 +1,125 @@
+"""The product's fast reading of a stored frozen text (``engine.compute_stored``).
+
+The draw reads the members straight from the canonical text into ``MemberColumns``; the commitment
+it computes from that reading must be the published one. These tests check that the fast reading
+gives exactly the draw of the ordinary JSON reading, that every text it cannot read falls back to
+that reading, and that a text which does not match its commitment is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gongkai.inspections import engine
+from gongkai.inspections import gongkai_draw as gd
+from gongkai.inspections.tests.test_draw_support import DEMO_001_SEED, demo_001, frozen_documents
+
+digit_seeds = st.text("0123456789", min_size=1, max_size=24)
+
+
+def _stored(frozen: dict) -> tuple[str, str]:
+    text, commitment = engine.freeze(frozen)
+    return text, commitment
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frozen_documents(), digit_seeds)
+def test_the_stored_draw_equals_the_draw_of_the_parsed_document(frozen, seed):
+    text, commitment = _stored(frozen)
+    assert engine.compute_stored(text, commitment, seed) == gd.compute_draw(frozen, seed)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frozen_documents())
+def test_the_fast_reading_re_encodes_to_the_stored_text(frozen):
+    text, commitment = _stored(frozen)
+    fast = engine._stored_frozen(text)
+    mixed = any(0 < sum("unit" in m for m in s["members"]) < len(s["members"]) for s in frozen["strata"])
+    if mixed:  # some members with a unit and some without: left to the JSON reading
+        assert fast is None
+        return
+    assert fast is not None
+    assert all(isinstance(s["members"], gd.MemberColumns) for s in fast["strata"])
+    assert gd.canonical_json(fast).decode("utf-8") == text
+    assert gd.commitment(fast) == commitment
+
+
+def test_demo_001_through_the_stored_text():
+    frozen = demo_001()
+    text, commitment = _stored(frozen)
+    assert engine._stored_frozen(text) is not None
+    assert engine.compute_stored(text, commitment, DEMO_001_SEED) == gd.compute_draw(frozen, DEMO_001_SEED)
+
+
+@pytest.mark.parametrize(
+    "odd_id",
+    [
+        'A"B',  # an escaped quote: the fast reading declines
+        "A\\B",  # an escaped backslash
+        "A\tB",  # a control character, escaped as \t
+        '}]"',  # looks like the end of the array
+        '"},{"id":"Z',  # looks like the next member
+        '","unit":"U1',  # looks like a unit
+        "}]A",  # no escape at all, but a quote followed by }] opens this id
+    ],
+)
+def test_ids_that_look_like_json_take_the_ordinary_reading(odd_id):
+    frozen = demo_001()
+    members = frozen["strata"][0]["members"]
+    members.append({"id": odd_id, "unit": members[0]["unit"]})
+    members.sort(key=lambda m: m["id"])
+    frozen["strata"][0]["quota"] = len(members)
+    text, commitment = _stored(frozen)
+    assert engine.compute_stored(text, commitment, DEMO_001_SEED) == gd.compute_draw(frozen, DEMO_001_SEED)
+
+
+@pytest.mark.parametrize("unit", ['}],"name":"Q', "}]x", "}],", "x}]"])
+def test_a_unit_that_looks_like_the_end_of_the_members_is_read_correctly(unit):
+    frozen = demo_001()
+    for member in frozen["strata"][0]["members"]:
+        member["unit"] = unit
+    text, commitment = _stored(frozen)
+    if unit.startswith("}]"):  # the opening quote of such a unit reads as the end of the array
+        assert engine._stored_frozen(text) is None or gd.commitment(engine._stored_frozen(text)) != commitment
+    assert engine.compute_stored(text, commitment, DEMO_001_SEED) == gd.compute_draw(frozen, DEMO_001_SEED)
+
+
+def test_empty_strata_and_strata_without_units():
+    frozen = demo_001()
+    frozen["strata"][0]["members"] = []
+    frozen["strata"][0]["quota"] = 0
+    for member in frozen["strata"][1]["members"]:
+        member.pop("unit", None)
+    text, commitment = _stored(frozen)
+    fast = engine._stored_frozen(text)
+    assert fast is not None and len(fast["strata"][0]["members"]) == 0
+    assert fast["strata"][1]["members"].units is None
+    assert engine.compute_stored(text, commitment, DEMO_001_SEED) == gd.compute_draw(frozen, DEMO_001_SEED)
+
+
+def test_a_stored_text_that_does_not_match_its_commitment_is_refused():
+    frozen = demo_001()
+    text, commitment = _stored(frozen)
+    changed = copy.deepcopy(frozen)
+    changed["title"] = "改过的标题"
+    other_text, _ = _stored(changed)
+    with pytest.raises(gd.DrawError, match="commitment"):
+        engine.compute_stored(other_text, commitment, DEMO_001_SEED)
+    with pytest.raises(gd.DrawError, match="commitment"):
+        engine.compute_stored(text, "0" * 64, DEMO_001_SEED)
+
+
+def test_freeze_gives_the_canonical_text_and_the_commitment():
+    frozen = demo_001()
+    data, commitment, warnings = gd.freeze(frozen)
+    assert data == gd.canonical_json(frozen)
+    assert commitment == gd.commitment(frozen)
+    assert warnings == gd.check_frozen(frozen)
+    broken = copy.deepcopy(frozen)
+    broken["strata"][0]["members"].reverse()
+    with pytest.raises(gd.FrozenError, match="members-sorted"):
+        gd.freeze(broken)
