@@ -7,6 +7,7 @@ product calls the same code through these names so that there is exactly one imp
 from __future__ import annotations
 
 import hashlib
+import json
 from array import array
 from typing import Any
 
@@ -53,6 +54,16 @@ def validate_frozen(frozen: dict[str, Any]) -> list:
 
 def canonical(value: Any) -> str:
     return gd.canonical_json(value).decode("utf-8")
+
+
+def result_text(result: dict[str, Any]) -> str:
+    """The canonical JSON of a result the engine computed: ``canonical`` without its checks.
+
+    Every string of a result comes from the checked frozen document, the seed or a digest, so the
+    checks (a walk over every object, two thirds of the time for 60,000 entries) find nothing;
+    keys sorted, no white space and unescaped UTF-8 is then exactly RFC 8785.
+    """
+    return json.dumps(result, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
 
 
 def commitment(frozen: dict[str, Any]) -> str:

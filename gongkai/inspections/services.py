@@ -358,7 +358,7 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
     _advance(task, TaskState.DRAWN)
     task.seed, task.seed_as_entered, task.seed_evidence = normalised, seed, evidence.strip()
     task.seed_entered_by, task.seed_entered_at = (actor if not isinstance(actor, str) else None), now
-    task.result_text = engine.canonical(result)
+    task.result_text = engine.result_text(result)
     task.drawn_at = now
     task.save(
         update_fields=[

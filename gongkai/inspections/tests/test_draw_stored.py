@@ -30,7 +30,9 @@ def _stored(frozen: dict) -> tuple[str, str]:
 @given(frozen_documents(), digit_seeds)
 def test_the_stored_draw_equals_the_draw_of_the_parsed_document(frozen, seed):
     text, commitment = _stored(frozen)
-    assert engine.compute_stored(text, commitment, seed) == gd.compute_draw(frozen, seed)
+    result = engine.compute_stored(text, commitment, seed)
+    assert result == gd.compute_draw(frozen, seed)
+    assert engine.result_text(result) == gd.canonical_json(result).decode("utf-8")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
