@@ -107,7 +107,10 @@ def compute_stored(frozen_text: str, commitment: str, seed: str) -> dict[str, An
             result = None
         if result is not None and result["commitment"] == commitment:
             return result
-    result = gd.compute_draw(gd.load_json(frozen_text), seed)
+    parsed = gd.load_json(frozen_text)
+    if not isinstance(parsed, dict):
+        raise gd.FrozenError("document", "the stored frozen document is not a JSON object")
+    result = gd.compute_draw(parsed, seed)
     if result["commitment"] != commitment:
         raise gd.DrawError(
             "commitment",
@@ -169,7 +172,9 @@ def _stored_frozen(text: str) -> dict[str, Any] | None:
         frozen = gd.load_json("".join(skeleton))
     except gd.DrawError:
         return None
-    strata = frozen.get("strata") if type(frozen) is dict else None
+    if not isinstance(frozen, dict):
+        return None
+    strata = frozen.get("strata")
     if type(strata) is not list or len(strata) != len(columns):
         return None
     for stratum, members in zip(strata, columns, strict=True):

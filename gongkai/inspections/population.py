@@ -232,12 +232,15 @@ def compute_population(task: Task, *, year: int | None = None) -> Population:
             .values_list("entity_id", "district_id")
         ):
             addresses[entity_id].append(district_id)
+    # Names are needed only for the excluded (a few), not for the million drawn from: reading
+    # them for everyone was most of the data this query sent.
     rows = entity_queryset(task).values_list(
-        "credit_code", "name", "district_id", "credit_risk_class", "industry_section"
+        "credit_code", "district_id", "credit_risk_class", "industry_section"
     )
-    for code, name, district, risk, section in rows.iterator(chunk_size=20000):
+    left_out: list[tuple[str, str]] = []
+    for code, district, risk, section in rows.iterator(chunk_size=20000):
         if code in excluded_reasons:
-            excluded.append(Exclusion(code, name, excluded_reasons[code]))
+            left_out.append((code, excluded_reasons[code]))
             continue
         if code in shared:
             key = SHARED
@@ -251,9 +254,16 @@ def compute_population(task: Task, *, year: int | None = None) -> Population:
             key = section
         stratum = strata.get(key)
         if stratum is None:
-            excluded.append(Exclusion(code, name, "不属于任何设定的分层"))
+            left_out.append((code, "不属于任何设定的分层"))
             continue
         stratum.members.append((code, district))
+    names: dict[str, str] = {}
+    codes = [code for code, _ in left_out]
+    for start in range(0, len(codes), 500):  # SQLite limits the parameters of one query
+        names.update(
+            Entity.objects.filter(pk__in=codes[start : start + 500]).values_list("credit_code", "name")
+        )
+    excluded.extend(Exclusion(code, names.get(code, ""), reason) for code, reason in left_out)
     for stratum in strata.values():
         stratum.members.sort()
         stratum.quota = _quota(stratum, task.min_count, problems)

@@ -7,6 +7,7 @@ here moves a task back, and none redraws — there is no such operation for anyo
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -238,20 +239,13 @@ def build_frozen(task: Task, population, *, check: bool = True) -> dict[str, Any
     hence the commitment, is exactly the same. ``check=False`` leaves checking to the caller.
     """
     from gongkai.inspections import engine
-    from gongkai.inspections.gongkai_draw import MemberColumns
 
     local = timezone.localtime(task.seed_not_before)
     item_codes = sorted(task.items.values_list("code", flat=True))
-    strata = []
-    for s in population.strata:  # members are sorted (credit code, unit) pairs
-        if task.cross_unit and any(unit is None for _, unit in s.members):
-            # A null unit must reach the check (and be refused), not silently become "no unit".
-            members: Any = [{"id": code, "unit": unit} for code, unit in s.members]
-        else:
-            members = MemberColumns.from_members(
-                (code, unit if task.cross_unit else None) for code, unit in s.members
-            )
-        strata.append({"name": s.name, "quota": s.quota, "members": members})
+    strata = [
+        {"name": s.name, "quota": s.quota, "members": _frozen_members(s.members, units=task.cross_unit)}
+        for s in population.strata
+    ]
     inspectors = [
         {
             "id": o.code,
@@ -276,6 +270,27 @@ def build_frozen(task: Task, population, *, check: bool = True) -> dict[str, Any
         conflicts=[list(pair) for pair in population.conflicts],
         check=check,
     )
+
+
+def _frozen_members(pairs: list[tuple[str, Any]], *, units: bool) -> Any:
+    """A stratum's sorted ``(credit code, unit)`` pairs as ``MemberColumns`` (units kept or not).
+
+    Anything the compact form cannot hold faithfully (a null unit, U+001F inside an id) stays a
+    list of member objects, so that the check refuses it with the rule's own message.
+    """
+    from gongkai.inspections.gongkai_draw import SEPARATOR, MemberColumns
+
+    if not pairs:
+        return MemberColumns(b"")
+    ids, names = zip(*pairs, strict=True)
+    joined = SEPARATOR.join(ids)
+    if joined.count(SEPARATOR) != len(ids) - 1 or (units and (None in names or len(set(names)) > 65536)):
+        return [{"id": code, "unit": unit} if units else {"id": code} for code, unit in pairs]
+    if not units:
+        return MemberColumns(joined.encode("utf-8"))
+    distinct = sorted(set(names))
+    number = {name: n for n, name in enumerate(distinct)}
+    return MemberColumns(joined.encode("utf-8"), array("H", map(number.__getitem__, names)), distinct)
 
 
 @transaction.atomic

@@ -125,3 +125,21 @@ def test_freeze_gives_the_canonical_text_and_the_commitment():
     broken["strata"][0]["members"].reverse()
     with pytest.raises(gd.FrozenError, match="members-sorted"):
         gd.freeze(broken)
+
+
+def test_announce_members_are_compact_unless_the_check_must_refuse_them():
+    from gongkai.inspections.services import _frozen_members
+
+    pairs = [("A1", "U2"), ("B2", "U1"), ("C3", "U2")]
+    with_units = _frozen_members(pairs, units=True)
+    assert isinstance(with_units, gd.MemberColumns)
+    assert with_units.to_list() == [{"id": i, "unit": u} for i, u in pairs]
+    assert _frozen_members(pairs, units=False).to_list() == [{"id": i} for i, _ in pairs]
+    assert len(_frozen_members([], units=True)) == 0
+    frozen = demo_001()
+    for broken, rule in (([("A1", None)], "member-unit"), ([("A\x1f1", "U1")], "no-unit-separator")):
+        members = _frozen_members(broken, units=True)
+        assert isinstance(members, list)
+        frozen["strata"][0]["members"] = members
+        with pytest.raises(gd.FrozenError, match=rule):
+            gd.freeze(frozen)
