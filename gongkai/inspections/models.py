@@ -200,11 +200,17 @@ class Task(models.Model):
 class Target(models.Model):
     """An entity selected or held in reserve by a task's draw, with its ticket and rank."""
 
+    # No index of their own: ``(task, entity)`` and ``(entity, task)`` below serve both keys, and a
+    # draw writes tens of thousands of targets at once, each index costing on every row.
     task = models.ForeignKey(
-        Task, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="targets"
+        Task, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="targets", db_index=False
     )
     entity = models.ForeignKey(
-        Entity, verbose_name=_("市场主体"), on_delete=models.PROTECT, related_name="inspection_targets"
+        Entity,
+        verbose_name=_("市场主体"),
+        on_delete=models.PROTECT,
+        related_name="inspection_targets",
+        db_index=False,
     )
     stratum_index = models.PositiveSmallIntegerField(_("层序号"))
     stratum_name = models.CharField(_("层"), max_length=50)
@@ -242,8 +248,8 @@ class Target(models.Model):
 class TeamMember(models.Model):
     """An officer assigned to inspect one target (第二个随机), in the order the draw took them."""
 
-    target = models.ForeignKey(
-        Target, verbose_name=_("抽查对象"), on_delete=models.CASCADE, related_name="team"
+    target = models.ForeignKey(  # indexed by ``team_member_unique`` (target, officer)
+        Target, verbose_name=_("抽查对象"), on_delete=models.CASCADE, related_name="team", db_index=False
     )
     officer = models.ForeignKey(
         Officer, verbose_name=_("检查人员"), on_delete=models.PROTECT, related_name="assignments"
