@@ -82,7 +82,9 @@ MIDDLEWARE = [
     # /api/ only: per-client rate limit, CORS for reads, ETag/Last-Modified with 304 (gongkai.api).
     "gongkai.api.middleware.OpenDataMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, except that only the site's language switch (a cookie) chooses
+    # English; the browser's Accept-Language does not (ADR 0060).
+    "gongkai.portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,7 +170,12 @@ AXES_VERBOSE = False
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Chinese msgids; the English catalogue is gongkai/locale/en (docs/operations.md, "Translations").
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switch (portal.views.preferences) remembers English for a year, like the display modes.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 USE_I18N = True
 USE_TZ = True  # stored in UTC
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")  # shown in Asia/Shanghai

@@ -11,15 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
 class Link:
-    label: str
+    label: str | Promise
     url_names: tuple[str, ...]
     placeholder: str = ""  # slug of the "栏目建设中" page
     query: str = ""
-    description: str = ""
+    description: str | Promise = ""
 
     @property
     def url(self) -> str:
@@ -44,100 +47,106 @@ class Link:
 @dataclass(frozen=True)
 class Column:
     slug: str
-    label: str
+    label: str | Promise
     links: tuple[Link, ...]
-    description: str = ""
+    description: str | Promise = ""
 
 
 COLUMNS: tuple[Column, ...] = (
     Column(
         "xxgk",
-        "信息公开",
+        _("信息公开"),
         (
             Link(
-                "政府信息公开指南",
+                _("政府信息公开指南"),
                 ("public-disclosure-guide",),
-                description="公开的范围、方式、程序和受理机构",
+                description=_("公开的范围、方式、程序和受理机构"),
             ),
-            Link("公开目录", ("public-catalogue",), description="按栏目和主题分类的全部主动公开信息"),
-            Link("政策文件", ("public-documents",), description="本局制发的规范性文件和政策性文件"),
-            Link("政策解读", ("public-interpretations",), description="文字解读、图解和新闻发布会"),
-            Link("双随机一公开", ("public-inspections",), description="抽查事项清单、计划、任务和结果"),
-            Link("行政处罚公示", ("public-penalties",), "penalties", description="行政处罚决定信息"),
+            Link(_("公开目录"), ("public-catalogue",), description=_("按栏目和主题分类的全部主动公开信息")),
+            Link(_("政策文件"), ("public-documents",), description=_("本局制发的规范性文件和政策性文件")),
+            Link(_("政策解读"), ("public-interpretations",), description=_("文字解读、图解和新闻发布会")),
+            Link(_("双随机一公开"), ("public-inspections",), description=_("抽查事项清单、计划、任务和结果")),
+            Link(_("行政处罚公示"), ("public-penalties",), "penalties", description=_("行政处罚决定信息")),
             Link(
-                "开放数据",
+                _("开放数据"),
                 ("opendata-index",),
-                description="每日更新的数据文件下载、订阅源和邮件提醒",
+                description=_("每日更新的数据文件下载、订阅源和邮件提醒"),
             ),
             Link(
-                "年度报告",
+                _("年度报告"),
                 ("public-annual-reports",),
                 "annual-report",
-                description="政府信息公开工作年度报告",
+                description=_("政府信息公开工作年度报告"),
             ),
         ),
-        "依法主动公开的政府信息",
+        _("依法主动公开的政府信息"),
     ),
     Column(
         "qybs",
-        "企业办事",
+        _("企业办事"),
         (
-            Link("办事指南", ("public-guides",), description="事项名称、依据、条件、材料、流程、时限、收费"),
-            Link("表格下载", ("public-forms",), description="办事所需空白表格"),
             Link(
-                "惠企政策（免申即享）",
-                ("public-benefits",),
-                description="政策找人：符合条件的企业和人才无需申请，确认后即可兑现",
+                _("办事指南"),
+                ("public-guides",),
+                description=_("事项名称、依据、条件、材料、流程、时限、收费"),
             ),
-            Link("我的政策", ("account-login",), description="企业和人才登录，查看为您匹配的政策并确认"),
+            Link(_("表格下载"), ("public-forms",), description=_("办事所需空白表格")),
+            Link(
+                _("惠企政策（免申即享）"),
+                ("public-benefits",),
+                description=_("政策找人：符合条件的企业和人才无需申请，确认后即可兑现"),
+            ),
+            Link(
+                _("我的政策"), ("account-login",), description=_("企业和人才登录，查看为您匹配的政策并确认")
+            ),
         ),
-        "办事指南、表格下载和惠企政策",
+        _("办事指南、表格下载和惠企政策"),
     ),
     Column(
         "xxcx",
-        "信息查询",
+        _("信息查询"),
         (
             Link(
-                "经营主体查询",
+                _("经营主体查询"),
                 ("portal-entities",),
-                description="按名称或统一社会信用代码查询登记信息和抽查结果",
+                description=_("按名称或统一社会信用代码查询登记信息和抽查结果"),
             ),
             Link(
-                "抽查结果查询",
+                _("抽查结果查询"),
                 ("public-inspections",),
                 query="?tab=results",
-                description="双随机抽查结果公告",
+                description=_("双随机抽查结果公告"),
             ),
             Link(
-                "处罚信息查询",
+                _("处罚信息查询"),
                 ("public-penalty-search", "public-penalties"),
                 "penalty-search",
-                description="公示期内的行政处罚信息",
+                description=_("公示期内的行政处罚信息"),
             ),
-            Link("摇号验证", ("portal-verify-draw",), description="自行验证每一次随机抽取是否公正"),
+            Link(_("摇号验证"), ("portal-verify-draw",), description=_("自行验证每一次随机抽取是否公正")),
         ),
-        "经营主体、抽查结果、处罚信息和摇号验证",
+        _("经营主体、抽查结果、处罚信息和摇号验证"),
     ),
     Column(
         "hdjl",
-        "互动交流",
+        _("互动交流"),
         (
-            Link("留言", ("public-messages",), "messages", description="咨询、投诉、建议及答复"),
-            Link("依申请公开", ("public-foia",), "foia", description="申请公开政府信息"),
-            Link("满意度", ("public-satisfaction",), "satisfaction", description="对办理情况进行评价"),
+            Link(_("留言"), ("public-messages",), "messages", description=_("咨询、投诉、建议及答复")),
+            Link(_("依申请公开"), ("public-foia",), "foia", description=_("申请公开政府信息")),
+            Link(_("满意度"), ("public-satisfaction",), "satisfaction", description=_("对办理情况进行评价")),
         ),
-        "留言咨询、依申请公开和满意度评价",
+        _("留言咨询、依申请公开和满意度评价"),
     ),
 )
 
-# Pages for columns whose module is not built yet.
+# Pages for columns whose module is not built yet; titles marked here, translated where shown.
 PLACEHOLDERS: dict[str, str] = {
-    "penalties": "行政处罚公示",
-    "penalty-search": "处罚信息查询",
-    "annual-report": "政府信息公开工作年度报告",
-    "messages": "留言",
-    "foia": "依申请公开",
-    "satisfaction": "满意度评价",
+    "penalties": gettext_noop("行政处罚公示"),
+    "penalty-search": gettext_noop("处罚信息查询"),
+    "annual-report": gettext_noop("政府信息公开工作年度报告"),
+    "messages": gettext_noop("留言"),
+    "foia": gettext_noop("依申请公开"),
+    "satisfaction": gettext_noop("满意度评价"),
 }
 
 

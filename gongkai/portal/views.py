@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -77,7 +79,7 @@ def column_page(request: HttpRequest, slug: str) -> HttpResponse:
     title = navigation.PLACEHOLDERS.get(slug)
     if title is None:
         raise Http404("没有这个栏目")
-    return render(request, "portal/placeholder.html", {"title": title})
+    return render(request, "portal/placeholder.html", {"title": gettext(title)})
 
 
 def entities(request: HttpRequest) -> HttpResponse:
@@ -117,10 +119,14 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html")
 
 
-@csrf_exempt  # a display preference only; a forged request can at most enlarge the text
+@csrf_exempt  # a display preference only; a forged request can at most enlarge the text or switch language
 @require_POST
 def preferences(request: HttpRequest) -> HttpResponse:
-    """Large text / high contrast, remembered in a cookie; a plain form, so it works without JS."""
+    """Large text / high contrast / language, remembered in cookies; a plain form, so it works without JS.
+
+    Choosing Chinese, the default, deletes the language cookie, as "normal" deletes the display
+    cookies: a visitor who never chose English sends no cookie and gets the default page (ADR 0060).
+    """
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -137,6 +143,25 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 response.delete_cookie(cookie, samesite="Lax")
             else:
                 response.set_cookie(cookie, value, max_age=PREFERENCE_MAX_AGE, samesite="Lax", httponly=True)
+    language = request.POST.get("language")
+    if language == settings.LANGUAGE_CODE:
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    elif language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
     return response
 
 
@@ -195,4 +220,5 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """A 500 page that needs nothing that may have failed (no database, no context processors)."""
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    path = request.get_full_path() if request is not None else "/"
+    return HttpResponse(loader.get_template("500.html").render({"next": path}), status=500)

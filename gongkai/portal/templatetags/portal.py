@@ -1,4 +1,8 @@
 from django import template
+from django.conf import settings
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import to_locale
 
 from gongkai.portal import navigation
 
@@ -12,3 +16,18 @@ def portal_menu(context):
     path = request.path if request else "/"
     current = navigation.column_for_path(path)
     return {"columns": navigation.COLUMNS, "current": current, "path": path, "request": request}
+
+
+@register.filter
+def bcp47(language_code: str) -> str:
+    """Django's language code as an HTML ``lang`` value: ``zh-hans`` → ``zh-Hans``, ``en`` → ``en``."""
+    return to_locale(language_code or "").replace("_", "-")
+
+
+@register.simple_tag
+def content_lang() -> SafeString:
+    """`` lang="zh-Hans"`` for an element holding Chinese content (a title, a name) when the page is in
+    another language, so that screen readers read it with a Chinese voice; nothing on a Chinese page."""
+    if translation.get_language() == settings.LANGUAGE_CODE:
+        return mark_safe("")
+    return mark_safe(f' lang="{bcp47(settings.LANGUAGE_CODE)}"')

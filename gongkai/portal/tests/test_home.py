@@ -11,4 +11,4 @@ def test_home_shows_public_counts_and_nothing_internal(client):
     page = client.get("/").content.decode()
     assert "企业" in page and "1" in page
     assert "D类" not in page and "信用风险" not in page
-    assert 'lang="zh-CN"' in page and "跳到正文" in page
+    assert 'lang="zh-Hans"' in page and "跳到正文" in page

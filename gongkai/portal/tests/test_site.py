@@ -62,7 +62,7 @@ def test_navigation_has_every_column_of_the_issue(client):
 
 def test_every_page_has_the_skip_link_search_box_language_and_a_title(client):
     html = client.get(reverse("public-documents")).content.decode()
-    assert 'lang="zh-CN"' in html and 'href="#main"' in html and 'role="search"' in html
+    assert 'lang="zh-Hans"' in html and 'href="#main"' in html and 'role="search"' in html
     assert "<title>政策文件 - " in html
     assert (
         "<script" not in html
