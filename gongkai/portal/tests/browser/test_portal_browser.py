@@ -73,7 +73,7 @@ def test_every_public_page_type_passes_axe_on_a_phone(live_server, phone, site):
     failures = {}
     for name, path in _pages(site).items():
         phone.goto(live_server.url + path)
-        assert phone.locator("html").get_attribute("lang") == "zh-CN"
+        assert phone.locator("html").get_attribute("lang") == "zh-Hans"
         found = axe_violations(phone)
         if found:
             failures[name] = found
@@ -177,3 +177,25 @@ def test_pages_load_nothing_from_outside_the_site(live_server, phone, site):
         phone.goto(live_server.url + path)
     assert outside == []
     assert phone.evaluate("document.scripts.length") == 0
+
+
+def test_english_is_reached_with_the_keyboard_and_passes_axe(live_server, desktop, site):
+    desktop.goto(live_server.url + "/")
+    for _ in range(15):
+        desktop.keyboard.press("Tab")
+        if desktop.evaluate("document.activeElement.textContent") == "English":
+            break
+    assert desktop.evaluate("document.activeElement.getAttribute('lang')") == "en"
+    desktop.keyboard.press("Enter")
+    desktop.wait_for_load_state()
+    assert desktop.locator("html").get_attribute("lang") == "en"
+    nav = desktop.get_by_role("navigation", name="Main navigation")
+    assert nav.get_by_role("link", name="Government information", exact=True).count() == 1
+    screenshot(desktop, "desktop-home-english")
+    for path in ["/", "/column/qybs/", "/column/penalties/", f"/policies/{site['document'].pk}/", "/nope/"]:
+        desktop.goto(live_server.url + path)
+        assert desktop.locator("html").get_attribute("lang") == "en"
+        assert not axe_violations(desktop), path
+    desktop.get_by_role("button", name="中文").click()
+    assert desktop.locator("html").get_attribute("lang") == "zh-Hans"
+    assert desktop.get_by_role("link", name="跳到正文").count() == 1

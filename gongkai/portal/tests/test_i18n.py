@@ -1,0 +1,257 @@
+"""English as the second language (ADR 0060): Chinese by default, English only when chosen with the
+switch, the translated shell free of Chinese, and a catalogue that is complete and compiled."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+
+from gongkai.portal import navigation
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+SHOWN_ATTRIBUTES = {"alt", "aria-label", "content", "placeholder", "title", "value"}
+
+
+def choose(client, language: str, next_url: str = "/"):
+    return client.post(reverse("portal-preferences"), {"language": language, "next": next_url})
+
+
+class ChineseOutsideChineseParts(HTMLParser):
+    """Collects Chinese text (and shown attributes) that is not inside an element marked ``lang="zh-…"``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str]] = []
+        self.found: list[str] = []
+
+    def _lang(self) -> str:
+        return next((lang for _, lang in reversed(self.stack) if lang), "")
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        lang = attributes.get("lang") or ""
+        in_chinese = (lang or self._lang()).startswith("zh")
+        if not in_chinese and not (tag == "input" and attributes.get("type") == "hidden"):
+            self.found += [
+                f"{tag}[{k}]={v}" for k, v in attrs if k in SHOWN_ATTRIBUTES and v and CJK.search(v)
+            ]
+        if tag not in VOID:
+            self.stack.append((tag, lang))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if CJK.search(data) and not self._lang().startswith("zh") and self.stack[-1:] != [("style", "")]:
+            self.found.append(data.strip())
+
+
+def chinese_outside_chinese_parts(html: str) -> list[str]:
+    parser = ChineseOutsideChineseParts()
+    parser.feed(html)
+    return parser.found
+
+
+def test_chinese_is_the_default_even_when_the_browser_asks_for_english(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = response.content.decode()
+    assert '<html lang="zh-Hans"' in html and "跳到正文" in html and ">信息公开</a>" in html
+    assert "Skip to main content" not in html
+    assert response["Content-Language"] == "zh-hans"
+    assert "Cookie" in response["Vary"]
+
+
+def test_the_english_home_page_shows_english_navigation_and_no_untranslated_label(client, demo_content):
+    from gongkai.registry.tests.factories import make_entity
+
+    make_entity()
+    choose(client, "en")
+    html = client.get("/").content.decode()
+    assert '<html lang="en"' in html and "Skip to main content" in html and ">Home</a>" in html
+    labels = [(c.label, c.description) for c in navigation.COLUMNS]
+    labels += [(link.label, link.description) for c in navigation.COLUMNS for link in c.links]
+    for label, description in labels:
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        with translation.override("en"):
+            english, english_description = str(label), str(description)
+        assert english != chinese and not CJK.search(english + english_description), chinese
+        assert f">{escape(english)}</a>" in html, english
+        assert f">{chinese}</a>" not in html
+    # Everything Chinese left on the page is content (titles, names), marked lang="zh-Hans" for screen readers.
+    assert chinese_outside_chinese_parts(html) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/column/xxgk/",
+        "/column/penalties/",
+        "/sitemap/",
+        "/accessibility/",
+        "/no-such-page/",
+        "/query/entities/?q=物流",
+        "/query/entities/?q=没有这家",
+    ],
+)
+def test_the_translated_pages_have_no_chinese_outside_content(client, path):
+    from gongkai.registry.tests.factories import make_entity
+
+    make_entity(name="聊城宇源物流有限公司")
+    choose(client, "en")
+    html = client.get(path).content.decode()
+    assert '<html lang="en"' in html
+    # What the visitor typed is echoed as typed.
+    html = html.replace(path.partition("?q=")[2] or "\0", "")
+    # The only Chinese is the name of the other language on the switch, itself marked lang="zh-Hans",
+    # and content (names of businesses) marked the same way.
+    assert chinese_outside_chinese_parts(html) == []
+    assert '<button class="link" name="language" value="zh-hans" lang="zh-Hans">中文</button>' in html
+
+
+def test_pages_not_yet_translated_mark_their_chinese_content(client):
+    choose(client, "en")
+    html = client.get(reverse("public-documents")).content.decode()
+    assert '<html lang="en"' in html and "Skip to main content" in html
+    assert '<main id="main" class="wrap" tabindex="-1" lang="zh-Hans">' in html
+
+
+def test_the_language_switch_works_without_javascript_and_is_remembered(client):
+    html = client.get("/sitemap/").content.decode()
+    assert '<form class="language-switch" method="post" action="/preferences/"' in html
+    assert '<span aria-current="true">中文</span>' in html
+    assert '<button class="link" name="language" value="en" lang="en">English</button>' in html
+
+    response = choose(client, "en", "/sitemap/")
+    assert response.status_code == 302 and response["Location"] == "/sitemap/"
+    cookie = client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    html = client.get("/sitemap/").content.decode()
+    assert '<html lang="en"' in html and "<h1>Site map</h1>" in html
+    assert '<span aria-current="true">English</span>' in html
+
+    choose(client, "zh-hans", "/sitemap/")
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == ""  # deleted: the default needs none
+    assert "<h1>网站地图</h1>" in client.get("/sitemap/").content.decode()
+
+
+def test_the_switch_ignores_unknown_languages_and_never_redirects_off_site(client):
+    response = choose(client, "fr", "https://evil.example/")
+    assert response["Location"] == "/" and settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert '<html lang="zh-Hans"' in client.get("/").content.decode()
+
+
+def test_display_modes_and_language_are_independent(client):
+    client.post(reverse("portal-preferences"), {"text": "large"})
+    choose(client, "en")
+    html = client.get("/").content.decode()
+    assert 'class="large-text' in html and ">Normal text</button>" in html
+
+
+@override_settings(DEBUG=False)
+def test_error_pages_in_english(client):
+    choose(client, "en")
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "<h1>Sorry, the page you were looking for does not exist</h1>" in (
+        response.content.decode()
+    )
+    from gongkai.portal.views import server_error
+
+    with translation.override("en"):
+        html = server_error(None).content.decode()
+    assert '<html lang="en">' in html and "Something went wrong" in html
+    assert 'name="language" value="zh-hans"' in html
+
+
+def test_staff_pages_get_the_switch_too(client):
+    html = client.get(reverse("staff-login")).content.decode()
+    assert 'name="language" value="en"' in html
+
+
+# --- The catalogue -------------------------------------------------------------------------------
+
+
+def read_po(path: Path) -> list[dict]:
+    """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr (or msgstr[n]) and flags."""
+    entries: list[dict] = []
+    entry: dict = {"flags": set()}
+    field = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#~"):
+            continue
+        if line.startswith("#,"):
+            entry["flags"].update(flag.strip() for flag in line[2:].split(","))
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[field] += ast.literal_eval(line)
+        else:
+            field, _, value = line.partition(" ")
+            if field in ("msgctxt", "msgid") and any(k.startswith("msgstr") for k in entry):
+                entries.append(entry)
+                entry = {"flags": set()}
+            entry[field] = ast.literal_eval(value)
+    entries.append(entry)
+    return entries
+
+
+def po_catalog(entries: list[dict]) -> dict:
+    """What msgfmt puts in the .mo, keyed as gettext.GNUTranslations keys its catalogue."""
+    catalog: dict = {}
+    for entry in entries:
+        msgid = entry["msgid"]
+        if "msgctxt" in entry:
+            msgid = f"{entry['msgctxt']}\x04{msgid}"
+        if "msgid_plural" in entry:
+            for key, value in entry.items():
+                if key.startswith("msgstr["):
+                    catalog[(msgid, int(key[7:-1]))] = value
+        else:
+            catalog[msgid] = entry["msgstr"]
+    return catalog
+
+
+def test_every_message_of_the_english_catalogue_is_translated():
+    entries = read_po(CATALOGUE / "django.po")
+    assert len(entries) > 50
+    untranslated = []
+    for entry in entries[1:]:
+        values = [v for k, v in entry.items() if k.startswith("msgstr")]
+        if "fuzzy" in entry["flags"] or not all(v.strip() for v in values):
+            untranslated.append(entry["msgid"])
+        # The same named placeholders on both sides, or the page shows a KeyError instead of text.
+        for value in values:
+            assert sorted(re.findall(r"%\(\w+\)s", value)) == sorted(re.findall(r"%\(\w+\)s", entry["msgid"]))
+    assert not untranslated, f"translate these in {CATALOGUE / 'django.po'}: {untranslated}"
+    assert "fuzzy" not in entries[0]["flags"], "the header is fuzzy: msgfmt would drop it"
+
+
+def test_the_compiled_catalogue_is_up_to_date_with_the_po_file():
+    expected = po_catalog(read_po(CATALOGUE / "django.po"))
+    with (CATALOGUE / "django.mo").open("rb") as mo:
+        compiled = dict(gettext.GNUTranslations(mo)._catalog)  # type: ignore[attr-defined]
+    # msgfmt leaves the extraction date out of the compiled header.
+    for catalog in (expected, compiled):
+        catalog[""] = re.sub(r"POT-Creation-Date: .*\n", "", catalog[""])
+    stale = sorted(str(k) for k in expected.keys() ^ compiled.keys())
+    stale += sorted(str(k) for k in expected.keys() & compiled.keys() if expected[k] != compiled[k])
+    assert not stale, f"django.mo is out of date; run `make messages` (docs/operations.md): {stale[:10]}"
