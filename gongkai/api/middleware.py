@@ -9,6 +9,14 @@
   no credentials); preflight ``OPTIONS`` answers for GET with the conditional headers.
 * **Conditional GET**: a strong ``ETag`` (SHA-256 of the body, 40 hex digits) on every 200, ``Last-Modified`` where
   the endpoint knows it; ``If-None-Match`` / ``If-Modified-Since`` give 304 with no body.
+* **A short path for the JSON endpoints** (ADR 0052): the site's middleware after this one —
+  sessions, language negotiation, CSRF, login, messages, django-axes — serves pages with logins
+  and forms; an anonymous read-only JSON answer uses none of it, yet it cost a seventh of a list
+  page's CPU. Requests for ``/api/v1/…`` (except the HTML page ``/api/v1/docs``) therefore go
+  straight to Django's URL resolver and the view (:class:`_BareHandler`), in the site's language
+  (``LANGUAGE_CODE``: the labels never follow ``Accept-Language``, so no ``Vary`` on it), and this
+  middleware adds what the skipped ones would have put on such an answer: ``Content-Length`` and
+  ``X-Frame-Options``. SecurityMiddleware and WhiteNoise run before this one and are unaffected.
 """
 
 from __future__ import annotations
@@ -20,13 +28,20 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
 from gongkai.api.errors import ApiError
 
 PREFIX = "/api/"
+# JSON endpoints served without the site's inner middleware; the docs page (a template rendered
+# with the site's context processors, which read request.user) keeps the full chain.
+SHORT_PATH = "/api/v1/"
+FULL_CHAIN = ("/api/v1/docs",)
 CACHE_SECONDS = 60
 ALLOW_HEADERS = "If-None-Match, If-Modified-Since, Accept"
 EXPOSE_HEADERS = "ETag, Last-Modified, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining"
@@ -51,14 +66,13 @@ def check_rate(request: HttpRequest) -> tuple[int, int, int]:
     now = int(time.time())
     start = now - now % window
     key = f"gongkai-api-rate:{client_address(request)}:{start}"
-    if cache.add(key, 1, timeout=window + 1):
-        used = 1
-    else:
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr: a new window
-            cache.add(key, 1, timeout=window + 1)
-            used = 1
+    # Counting first and creating the key only on a window's first request is one cache operation
+    # per request instead of two (with Redis, two round trips instead of three).
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the window's first request, or the key just expired (unless another
+        # worker has created it in between)
+        used = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
     return limit, limit - used, start + window - now
 
 
@@ -68,9 +82,37 @@ def _cors(response: HttpResponse) -> HttpResponse:
     return response
 
 
+class _BareHandler(BaseHandler):
+    """Django's handler with no middleware: resolve the URL, call the view, turn an uncaught
+    exception into the site's error response (as every middleware layer would)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._view_middleware = []
+        self._template_response_middleware = []
+        self._exception_middleware = []
+        self._middleware_chain = convert_exception_to_response(self._get_response)
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        with translation.override(settings.LANGUAGE_CODE):
+            response = self._middleware_chain(request)  # type: ignore[misc]
+        if not response.streaming and not response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        if not response.has_header("X-Frame-Options"):
+            response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
+        return response
+
+
 class OpenDataMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
+        self.bare = _BareHandler()
+
+    def _inner(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if path.startswith(SHORT_PATH) and not path.startswith(FULL_CHAIN):
+            return self.bare.respond(request)
+        return self.get_response(request)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(PREFIX):
@@ -93,7 +135,7 @@ class OpenDataMiddleware:
             response = _json(429, error.body())
             response["Retry-After"] = str(max(reset, 1))
         else:
-            response = self.get_response(request)
+            response = self._inner(request)
             if request.method in ("GET", "HEAD") and response.status_code == 200:
                 response = self._conditional(request, response)
         if limit:

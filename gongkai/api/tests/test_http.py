@@ -155,3 +155,47 @@ def test_naive_filter_times_mean_shanghai(api):
     assert api.json("/api/v1/entities?updated_since=2000-01-01")["items"]
     # Python accepts offsets up to ±24 h, PostgreSQL only ±15:59: converted to UTC first.
     assert api.json("/api/v1/entities?updated_since=2000-01-01T00:00:00%2B18:22")["items"]
+
+
+def test_json_answers_skip_the_sites_page_middleware_but_keep_its_headers(api):
+    from django.utils import translation
+
+    translation.activate("en")  # as a worker thread that served an English page just before
+    try:
+        response = api.get("/api/v1/entities", Accept_Language="en", Cookie="sessionid=x; csrftoken=y")
+    finally:
+        translation.deactivate()
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(len(response.content))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware still runs first
+    # The labels are in the site's language whatever the client asks, so caches need not vary.
+    assert "Vary" not in response and "Content-Language" not in response
+    assert not response.cookies
+    # The HTML docs page (rendered with the site's context processors) keeps the whole chain.
+    assert Client().get("/api/v1/docs")["Content-Language"] == "zh-hans"
+
+
+def test_an_uncaught_error_on_the_short_path_is_the_sites_500(api, monkeypatch):
+    from gongkai.api import api as api_module
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api_module.portal, "public_entities", broken)
+    response = Client(raise_request_exception=False).get("/api/v1/entities")
+    assert response.status_code == 500
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_rate_limit_counts_across_window_boundaries(api, settings):
+    import time_machine
+
+    settings.GONGKAI_API_RATE_LIMIT = 2
+    settings.GONGKAI_API_RATE_WINDOW = 60
+    client = Client(REMOTE_ADDR="10.1.1.3")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 1, 0, 30, tzinfo=dt.UTC), tick=False) as clock:
+        assert [client.get("/api/v1/districts")["X-RateLimit-Remaining"] for _ in range(2)] == ["1", "0"]
+        assert client.get("/api/v1/districts").status_code == 429
+        clock.move_to(dt.datetime(2026, 3, 2, 1, 1, 0, tzinfo=dt.UTC))  # the next window
+        assert client.get("/api/v1/districts")["X-RateLimit-Remaining"] == "1"
