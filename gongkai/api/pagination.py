@@ -69,11 +69,13 @@ def decode_cursor(sort: Sort, cursor: str) -> list[Any]:
 def after_q(sort: Sort, values: Sequence[Any]) -> Q:
     """Rows strictly after ``values`` in ``sort``: a < x OR (a = x AND b < y) …, with a leading
     ``a <= x`` so the database can start from the index position."""
-    alternatives = Q(pk__in=[])
+    alternatives: Q | None = None  # not Q(pk__in=[]) to start from: compiling that costs more
     equal = Q()
     for (field, desc), value in zip(sort.fields, values, strict=True):
-        alternatives |= equal & Q(**{f"{field}__{'lt' if desc else 'gt'}": value})
+        after = equal & Q(**{f"{field}__{'lt' if desc else 'gt'}": value})
+        alternatives = after if alternatives is None else alternatives | after
         equal &= Q(**{field: value})
+    assert alternatives is not None
     first, first_desc = sort.fields[0]
     if len(sort.fields) == 1:
         return alternatives
