@@ -19,8 +19,9 @@ machine). Latency is from sending the request to having read the last byte of th
 
 CPU time is counted per request for the gunicorn workers, for the PostgreSQL backends serving
 them, and for the clients (``/proc/PID/stat`` and ``getrusage``): server CPU ms per request depends
-far less on the machine's other load than latency does. The load average is printed before and
-after each case.
+far less on the machine's other load than latency does. How many cores other processes used during
+the case (the machine's busy time from ``/proc/stat`` less ours) is printed with the load average
+before and after each case (which counts the benchmark's own threads).
 
     python bench/bench_api.py [--quick] [--seconds N] [--workers N] [--threads N] [--reuse] [--keep]
 
@@ -64,7 +65,11 @@ class _Connection:
     """One keep-alive HTTP/1.1 connection that reads exactly what the server sends and no more."""
 
     def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.port = port
+        self._connect()
+
+    def _connect(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
 
@@ -75,15 +80,22 @@ class _Connection:
         head, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
         status = int(head[9:12])
         length = None
+        close = False
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.lower() == b"content-length":
+            name = name.lower()
+            if name == b"content-length":
                 length = int(value)
+            elif name == b"connection":
+                close = value.strip().lower() == b"close"
         if length is None:
             raise http.client.HTTPException("no Content-Length")
         while len(self.buffer) < length:
             self._read()
         body, self.buffer = self.buffer[:length], self.buffer[length:]
+        if close:  # a server without keep-alive (gunicorn's sync workers): connect again
+            self.sock.close()
+            self._connect()
         return status, body
 
     def _read(self) -> None:
@@ -254,6 +266,11 @@ def load(port: int, path: str, starts: list[str], seconds: float, meter: CpuMete
         result["machine_busy"] = (after["busy"] - before["busy"]) / max(
             after["total"] - before["total"], 1e-9
         )
+        # What the rest of the machine (other people's jobs) used meanwhile, in cores: the load
+        # average cannot tell, as it counts this benchmark's own 20 clients and the server threads.
+        ours = after["server"] - before["server"] + after["db"] - before["db"] + client_cpu
+        wall = (after["total"] - before["total"]) / (os.cpu_count() or 1)
+        result["other_cores"] = max(after["busy"] - before["busy"] - ours, 0.0) / max(wall, 1e-9)
     return result
 
 
@@ -338,6 +355,9 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=None, help="default 1,000,000")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread; default 4)")
+    parser.add_argument(
+        "--worker-class", default=None, help="gunicorn worker class (default gthread, sync for 1 thread)"
+    )
     parser.add_argument("--reuse", action="store_true", help="measure on the kept database if it fits")
     parser.add_argument("--keep", action="store_true", help="leave the database behind")
     args = parser.parse_args()
@@ -353,6 +373,7 @@ def main() -> None:
     static_root = tempfile.mkdtemp(prefix="gongkai-bench-static-")
     env = {**_env(url), "STATIC_ROOT": static_root}
     server = None
+    worker_class = args.worker_class or ("gthread" if args.threads > 1 else "sync")
     try:
         benchlib.gongkai(env, "collectstatic", "--noinput", "-v", "0")
         port = benchlib.free_port()
@@ -365,7 +386,7 @@ def main() -> None:
                 "--threads",
                 str(args.threads),
                 "--worker-class",
-                "gthread" if args.threads > 1 else "sync",
+                worker_class,
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--log-level",
@@ -375,7 +396,7 @@ def main() -> None:
             cwd=benchlib.PROJECT_DIR,
         )
         benchlib.wait_for(f"http://127.0.0.1:{port}/api/v1/entities?limit=1")
-        server_label = f"gunicorn {args.workers}×{args.threads} threads"
+        server_label = f"gunicorn {args.workers}×{args.threads} threads ({worker_class})"
         cases = [
             ("entity list, 20 rows a page", "/api/v1/entities?limit=20", ""),
             ("entity list, 100 rows a page", "/api/v1/entities?limit=100", ""),
@@ -392,7 +413,8 @@ def main() -> None:
             note = (
                 f"{result['requests']:,} requests; CPU per request: server {result['server_cpu_ms']:.2f} ms, "
                 f"PostgreSQL {result['db_cpu_ms']:.2f} ms, clients {result['client_cpu_ms']:.2f} ms; machine "
-                f"{result['machine_busy']:.0%} busy; load average before {before}, after {after}"
+                f"{result['machine_busy']:.0%} busy, other processes {result['other_cores']:.2f} cores; "
+                f"load average before {before}, after {after}"
             )
             benchlib.log(f"  {name}: {result} ({note})")
             case = f"{name}, {size} entities, PostgreSQL, 20 clients, {server_label}, {seconds:.0f} s"
