@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import HttpRequest
 
 from gongkai.api.errors import bad_cursor
@@ -66,9 +67,24 @@ def decode_cursor(sort: Sort, cursor: str) -> list[Any]:
     return data["k"]
 
 
-def after_q(sort: Sort, values: Sequence[Any]) -> Q:
-    """Rows strictly after ``values`` in ``sort``: a < x OR (a = x AND b < y) …, with a leading
-    ``a <= x`` so the database can start from the index position."""
+def after_q(sort: Sort, values: Sequence[Any]) -> Q | TupleLessThan | TupleGreaterThan:
+    """Rows strictly after ``values`` in ``sort``.
+
+    When every field goes the same way, as in all of the API's sorts, this is one row comparison,
+    ``(a, b) > (x, y)``, which PostgreSQL and SQLite answer from an index on ``(a, b)`` starting
+    right at the cursor. Spelt out as ``a > x OR (a = x AND b > y)``, only ``a >= x`` can use the
+    index and every row with ``a = x`` before the cursor is read and thrown away: when one import
+    gives a million entities the same ``updated_at``, the last pages of ``sort=updated_at`` read
+    almost the whole table (seconds per page). The spelt-out form is kept for mixed directions.
+    The row comparison is Django's own (made for composite primary keys, 5.2+), which falls back to
+    the spelt-out form on a database without row values.
+    """
+    directions = {desc for _, desc in sort.fields}
+    if len(sort.fields) > 1 and len(directions) == 1:
+        row = Tuple(*(F(field) for field, _ in sort.fields))
+        return (
+            TupleLessThan(row, list(values)) if directions == {True} else TupleGreaterThan(row, list(values))
+        )
     alternatives: Q | None = None  # not Q(pk__in=[]) to start from: compiling that costs more
     equal = Q()
     for (field, desc), value in zip(sort.fields, values, strict=True):
@@ -79,6 +95,7 @@ def after_q(sort: Sort, values: Sequence[Any]) -> Q:
     first, first_desc = sort.fields[0]
     if len(sort.fields) == 1:
         return alternatives
+    # A leading a >= x (a <= x descending) so the database can start from the index position.
     return Q(**{f"{first}__{'lte' if first_desc else 'gte'}": values[0]}) & alternatives
 
 

@@ -103,3 +103,36 @@ def test_penalties_page_newest_decision_first(api):
     assert [r["id"] for r in rows] == [made[1].public_id, made[2].public_id, made[0].public_id]
     rows, _ = _all_pages(api, "/api/v1/penalties?decided_from=2025-03-04&decided_until=2025-03-09")
     assert [r["id"] for r in rows] == [made[2].public_id]
+
+
+def test_rows_sharing_a_time_page_by_credit_code_from_the_index(api, django_assert_num_queries):
+    from django.db import connection
+
+    from gongkai.registry.tests.factories import make_entity
+
+    # One import gives every row the same updated_at: the cursor must still start at its row
+    # (a row comparison the index answers), not re-read every row of that time before it.
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
+        batch = [make_entity() for _ in range(5)]
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC), tick=False):
+        later = [make_entity() for _ in range(2)]
+    rows, pages = _all_pages(api, "/api/v1/entities?sort=updated_at&limit=2")
+    assert [r["credit_code"] for r in rows] == sorted(e.credit_code for e in batch) + sorted(
+        e.credit_code for e in later
+    )
+    assert pages == 4
+    cursor = api.json("/api/v1/entities?sort=updated_at&limit=2")["next_cursor"]
+    with django_assert_num_queries(1) as queries:
+        api.get(f"/api/v1/entities?sort=updated_at&limit=2&cursor={cursor}")
+    if connection.features.supports_tuple_lookups:
+        assert '("registry_entity"."updated_at", "registry_entity"."credit_code") >' in queries[0]["sql"]
+
+
+def test_descending_sorts_compare_rows_the_other_way():
+    from gongkai.api.api import PENALTY_SORTS
+    from gongkai.api.pagination import after_q
+    from gongkai.penalties.models import Decision
+
+    condition = after_q(PENALTY_SORTS["-decision_date"], ["2026-03-02", 7])
+    sql = str(Decision.objects.filter(condition).query)
+    assert '("penalties_decision"."decision_date", "penalties_decision"."id") <' in sql
