@@ -6,9 +6,10 @@ client reaches it, so its counting is measured too); 20 concurrent clients, each
 page after page by ``next_cursor`` from its **own starting point** (client *i* starts at the *i*-th
 twentieth of the list — of the filtered list in the filtered case — so the clients read different
 pages, as independent harvesters would; a client that reaches the end starts again from the
-beginning). Nothing is cached between requests: every page is a query and a freshly built body. Three cases: the default page (20 rows), the
-largest page (100 rows), and a filtered list (district + status, 20 rows). Reports p50 and p99
-latency per page, requests/s, and errors (target p99 < 50 ms, 0 errors).
+beginning). Nothing is cached between requests: every page is a query and a freshly built body.
+Four cases: the default page (20 rows), the largest page (100 rows), a filtered list (district +
+status, 20 rows), and the change feed (``updated_since`` with ``sort=updated_at``, 100 rows).
+Reports p50 and p99 latency per page, requests/s, and errors (target p99 < 50 ms, 0 errors).
 
 The clients are 4 processes × 5 threads, each thread with one keep-alive connection, on the same
 two cores as the server, so they are kept cheap: each sends a fixed HTTP/1.1 request over a plain
@@ -274,27 +275,29 @@ def load(port: int, path: str, starts: list[str], seconds: float, meter: CpuMete
     return result
 
 
-def start_points(url: str, path: str, where: str, key: str) -> list[str]:
+def start_points(url: str, path: str, sort: str, where: str, key: str) -> list[str]:
     """The first URL of each client: the whole list for client 0, then a signed cursor (as the API
-    makes them) at each further twentieth of the list (``where``: its filter in SQL)."""
+    makes them) at each further twentieth of the list in ``sort`` (``where``: its filter in SQL)."""
     import psycopg
     from django.conf import settings
     from django.core import signing
 
     if not settings.configured:
         settings.configure(SECRET_KEY=key)
+    columns = {"credit_code": "credit_code", "updated_at": "updated_at, credit_code"}[sort]
+    desc = ", ".join(f"{c} DESC" for c in columns.split(", "))
     with psycopg.connect(url, connect_timeout=5) as conn:
-        codes = [
-            row[0]
-            for row in conn.execute(
-                "SELECT max(credit_code) FROM (SELECT credit_code, ntile(%s) OVER (ORDER BY credit_code) AS t "
-                f"FROM registry_entity {where}) AS s GROUP BY t ORDER BY t",
-                [CLIENTS],
-            ).fetchall()
-        ]
+        # The last row of each twentieth: the next page starts at the first row of the next one.
+        lasts = conn.execute(
+            f"SELECT DISTINCT ON (t) {columns} FROM (SELECT {columns}, ntile(%s) OVER (ORDER BY {columns}) "
+            f"AS t FROM registry_entity {where}) AS s ORDER BY t, {desc}",
+            [CLIENTS],
+        ).fetchall()
     signer = signing.Signer(key=key, salt="gongkai.api.cursor", sep=".")
-    # After the last code of twentieth i is the first of twentieth i + 1.
-    cursors = [signer.sign_object({"s": "credit_code", "k": [code]}) for code in codes[: CLIENTS - 1]]
+    cursors = [
+        signer.sign_object({"s": sort, "k": [v.isoformat() if hasattr(v, "isoformat") else v for v in row]})
+        for row in lasts[: CLIENTS - 1]
+    ]
     return [path, *(f"{path}&cursor={c}" for c in cursors)]
 
 
@@ -398,14 +401,17 @@ def main() -> None:
         benchlib.wait_for(f"http://127.0.0.1:{port}/api/v1/entities?limit=1")
         server_label = f"gunicorn {args.workers}×{args.threads} threads ({worker_class})"
         cases = [
-            ("entity list, 20 rows a page", "/api/v1/entities?limit=20", ""),
-            ("entity list, 100 rows a page", "/api/v1/entities?limit=100", ""),
+            ("entity list, 20 rows a page", "/api/v1/entities?limit=20", "credit_code", ""),
+            ("entity list, 100 rows a page", "/api/v1/entities?limit=100", "credit_code", ""),
             ("entity list filtered by district and status, 20 rows", "/api/v1/entities?limit=20&district=371502&status=active",
-             "WHERE district_id = '371502' AND status = 'active'"),
+             "credit_code", "WHERE district_id = '371502' AND status = 'active'"),
+            # A harvester pulling changes (docs/api.md); one import gave every entity the same time.
+            ("entity changes (updated_since, sort=updated_at), 100 rows",
+             "/api/v1/entities?limit=100&sort=updated_at&updated_since=2020-01-01", "updated_at", ""),
         ]  # fmt: skip
         meter = CpuMeter(server.pid, url)
-        for name, path, where in cases:
-            starts = start_points(url, path, where, env["SECRET_KEY"])
+        for name, path, sort, where in cases:
+            starts = start_points(url, path, sort, where, env["SECRET_KEY"])
             load(port, path, starts, 2)  # warm every worker and connection
             before = loadavg()
             result = load(port, path, starts, seconds, meter)
