@@ -25,6 +25,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -88,14 +89,17 @@ class _BareHandler(BaseHandler):
 
     def __init__(self) -> None:
         super().__init__()
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        self._middleware_chain = convert_exception_to_response(self._get_response)
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        self._chain = cast(
+            Callable[[HttpRequest], HttpResponse],
+            convert_exception_to_response(self._get_response),  # type: ignore[attr-defined]
+        )
 
     def respond(self, request: HttpRequest) -> HttpResponse:
         with translation.override(settings.LANGUAGE_CODE):
-            response = self._middleware_chain(request)  # type: ignore[misc]
+            response = self._chain(request)
         if not response.streaming and not response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
         if not response.has_header("X-Frame-Options"):
