@@ -10,13 +10,14 @@
 * **Conditional GET**: a strong ``ETag`` (SHA-256 of the body, 40 hex digits) on every 200, ``Last-Modified`` where
   the endpoint knows it; ``If-None-Match`` / ``If-Modified-Since`` give 304 with no body.
 * **A short path for the JSON endpoints** (ADR 0052): the site's middleware after this one —
-  sessions, language negotiation, CSRF, login, messages, django-axes — serves pages with logins
+  sessions, language choice, CSRF, login, messages, django-axes — serves pages with logins
   and forms; an anonymous read-only JSON answer uses none of it, yet it cost a seventh of a list
   page's CPU. Requests for ``/api/v1/…`` (except the HTML page ``/api/v1/docs``) therefore go
-  straight to Django's URL resolver and the view (:class:`_BareHandler`), in the site's language
-  (``LANGUAGE_CODE``: the labels never follow ``Accept-Language``, so no ``Vary`` on it), and this
-  middleware adds what the skipped ones would have put on such an answer: ``Content-Length`` and
-  ``X-Frame-Options``. SecurityMiddleware and WhiteNoise run before this one and are unaffected.
+  straight to Django's URL resolver and the view (:class:`_BareHandler`), always in the site's
+  language (``LANGUAGE_CODE``): the API has one language, whatever the website's language cookie
+  (ADR 0060) or ``Accept-Language`` say, so its answers need no ``Vary: Cookie`` and a shared cache
+  keeps one copy. This middleware adds what the skipped ones would have put on such an answer:
+  ``Content-Length`` and ``X-Frame-Options``. SecurityMiddleware and WhiteNoise run before this one and are unaffected.
 """
 
 from __future__ import annotations
