@@ -87,7 +87,9 @@ class Entity(models.Model):
         # index for the portal's credit-code prefix search.
         indexes = [
             models.Index(fields=["status", "district"], name="entity_status_district_idx"),
-            models.Index(fields=["district"], name="entity_district_idx"),
+            # (district, credit code), not district alone: the API walks a district's entities in
+            # credit-code order, and the code only partly follows the district.
+            models.Index(fields=["district", "credit_code"], name="entity_district_code_idx"),
             models.Index(fields=["cluster_host"], name="entity_cluster_host_idx"),
             # The open-data API's change feed: ``?updated_since=`` and ``sort=updated_at`` (a
             # client pulling a day's changes must not scan a million rows).
