@@ -22,6 +22,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -183,19 +184,165 @@ def record_bulk(*, actor: Any, events: Iterable[EventData], at: dt.datetime | No
     For imports of up to millions of objects: ``COPY`` on PostgreSQL, one ``executemany``
     elsewhere. Returns how many events were appended. Must run inside a transaction.
     """
-    from gongkai.core.bulk import copy_rows
+    _require_transaction()
+    actor_id, name = actor_label(actor)
+    prepared = prepare_events(
+        events, actor_id=actor_id, actor_name=name, at=at or timezone.now(), copy=uses_postgresql()
+    )
+    return append_prepared(prepared)
 
-    events = list(events)
-    if not events:
+
+@dataclass
+class PreparedEvents:
+    """Events made ready for the chain away from the database (a bulk writer's worker process).
+
+    Per event: ``heads`` holds the UTF-8 canonical text hashed for it up to the previous hash
+    (``"prev"`` and ``"seq"`` sort last), ``rows`` its stored columns up to ``seq`` — a line
+    of ``COPY`` text without its end (``copy``) or a tuple. :func:`append_prepared` adds the
+    sequence number and the hashes.
+    """
+
+    heads: list[bytes]
+    rows: list[Any]
+    copy: bool
+
+    def __len__(self) -> int:
+        return len(self.heads)
+
+
+# The stored columns in the order of PreparedEvents rows; the chain adds the last three.
+_PREPARED_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "note",
+    "seq",
+    "prev_hash",
+    "hash",
+)
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_cell(text: str) -> str:
+    """``text`` as a cell of ``COPY``'s text format."""
+    return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
+
+
+def prepare_events(
+    events: Iterable[EventData], *, actor_id: int | None, actor_name: str, at: dt.datetime, copy: bool
+) -> PreparedEvents:
+    """Encode ``events`` (all by one actor at one time) for :func:`append_prepared`.
+
+    Pure computation (no database), so a bulk writer may run it in a worker process. The text
+    hashed is assembled from the payload's fields in sorted-key order, which is what
+    :func:`canonical` produces for the payload of :func:`event_hash` (a test checks it).
+    """
+    encode, string, cell = canonical_text, _json_string, _copy_cell
+    fixed = f',"actor":{encode(actor_id)},"actor_name":{encode(actor_name)},"after":'
+    at_text = f',"at":{encode(_utc_iso(at))},"before":'
+    row_start = f"{at.isoformat()}\t{'\\N' if actor_id is None else actor_id}\t{cell(actor_name)}\t"
+    heads: list[bytes] = []
+    rows: list[Any] = []
+    for data in events:
+        before = None if data.before is None else encode(data.before)
+        after = None if data.after is None else encode(data.after)
+        heads.append(
+            "".join(
+                (
+                    '{"action":',
+                    string(data.action),
+                    fixed,
+                    after or "null",
+                    at_text,
+                    before or "null",
+                    ',"note":',
+                    string(data.note),
+                    ',"object_id":',
+                    encode(data.object_id),
+                    ',"object_repr":',
+                    encode(data.object_repr),
+                    ',"object_type":',
+                    string(data.object_type),
+                    ',"prev":"',
+                )
+            ).encode()
+        )
+        if copy:
+            cells = (
+                data.action,
+                data.object_type,
+                data.object_id,
+                data.object_repr,
+                before,
+                after,
+                data.note,
+            )
+            line = "\t".join([_NULL if c is None else c for c in cells])
+            # One look at the whole line; only a line with a special character is rebuilt escaped.
+            nulls = (before is None) + (after is None)
+            if line.count("\\") != nulls or line.count("\t") != 6 or "\n" in line or "\r" in line:
+                line = "\t".join([_NULL if c is None else cell(c) for c in cells])
+            rows.append(f"{row_start}{line}\t".encode())
+        else:
+            row = (at, actor_id, actor_name, data.action, data.object_type, data.object_id)
+            rows.append((*row, data.object_repr, before, after, data.note))
+    return PreparedEvents(heads, rows, copy)
+
+
+def chain_prepared(prepared: PreparedEvents, *, seq: int, prev: str) -> tuple[Any, int, str]:
+    """Number and hash ``prepared`` after event ``seq`` whose hash is ``prev``.
+
+    Returns the rows to store (``COPY`` text, or tuples in :data:`_PREPARED_COLUMNS` order), the
+    last sequence number and the last hash.
+    """
+    sha256 = hashlib.sha256
+    out: list[Any] = []
+    append = out.append
+    if prepared.copy:
+        for head, row in zip(prepared.heads, prepared.rows, strict=True):
+            seq += 1
+            digest = sha256(head + f'{prev}","seq":{seq}}}'.encode()).hexdigest()
+            append(row + f"{seq}\t{prev}\t{digest}\n".encode())
+            prev = digest
+        return b"".join(out), seq, prev
+    for head, row in zip(prepared.heads, prepared.rows, strict=True):
+        seq += 1
+        digest = sha256(head + f'{prev}","seq":{seq}}}'.encode()).hexdigest()
+        append((*row, seq, prev, digest))
+        prev = digest
+    return out, seq, prev
+
+
+def append_prepared(prepared: PreparedEvents) -> int:
+    """Chain ``prepared`` after the head and store it. Must run inside a transaction."""
+    from gongkai.core.bulk import copy_payload, copy_rows
+
+    if not len(prepared):
         return 0
-    rows = _chained_rows(actor, events, at)
-    if connection.vendor != "postgresql":
+    _require_transaction()
+    head = _lock_head()
+    rows, seq, last = chain_prepared(prepared, seq=head.last_seq, prev=head.last_hash)
+    if prepared.copy:
+        copy_payload(AuditEvent, _PREPARED_COLUMNS, rows)
+    else:
         adapt = connection.ops.adapt_datetimefield_value
-        stored_at = adapt(rows[0][1])
-        rows = [(r[0], stored_at, *r[2:]) for r in rows]
-    copy_rows(AuditEvent, _COLUMNS, rows)
-    _move_head(rows[-1][0], rows[-1][-1])
-    return len(rows)
+        stored_at = adapt(rows[0][0])
+        copy_rows(AuditEvent, _PREPARED_COLUMNS, [(stored_at, *r[1:]) for r in rows])
+    _move_head(seq, last)
+    return len(prepared)
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit events must be recorded inside the transaction that makes the change")
 
 
 _COLUMNS = (
@@ -237,8 +384,7 @@ def _chained_rows(actor: Any, events: list[EventData], at: dt.datetime | None) -
     assembled from the payload's fields in sorted-key order, which is what :func:`canonical`
     produces for the payload of :func:`event_hash`.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit events must be recorded inside the transaction that makes the change")
+    _require_transaction()
     actor_id, name = actor_label(actor)
     at = at or timezone.now()
     head = _lock_head()

@@ -18,7 +18,27 @@ _PLAIN = frozenset({int, dt.date, dt.datetime, decimal.Decimal})
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-class _NotPlain(Exception):
+def fork_is_safe() -> bool:
+    """Whether this process may fork a worker: ``fork`` exists and this process runs one thread.
+
+    fork() copies only the calling thread: with other threads alive (a test runner's, a web
+    server's) a lock one of them holds could never be released in the child.
+    """
+    import multiprocessing
+    import os
+    import threading
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
+
+
+class NotPlainError(Exception):
+    """A value whose text form COPY cannot take as it is (the caller falls back to the driver)."""
+
     pass
 
 
@@ -33,16 +53,17 @@ def _cell(v: object) -> str:
         return "f"
     if v.__class__ in _PLAIN or isinstance(v, str):
         return str(v)
-    raise _NotPlain
+    raise NotPlainError
 
 
 def copy_text(rows: Sequence[Sequence[object]]) -> bytes:
-    """``rows`` in COPY's text format, or raise ``_NotPlain`` for a value of another type.
+    """``rows`` in COPY's text format, or raise :class:`NotPlainError` for a value of another type.
 
     Cells are joined as they are and the result is checked: only when some cell holds a tab,
     newline, carriage return or backslash is every cell escaped (COPY's text format rules).
     """
-    lines = ["\t".join([_cell(v) for v in row]) for row in rows]
+    # Most cells are text: only the others pay for a call.
+    lines = ["\t".join([v if v.__class__ is str else _cell(v) for v in row]) for row in rows]
     lines.append("")
     text = "\n".join(lines)
     nulls = sum(row.count(None) for row in rows)
@@ -90,27 +111,50 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[
     """
     if not rows:
         return
+    if connection.vendor == "postgresql":
+        try:
+            payload = copy_text(rows)
+        except NotPlainError:
+            _copy(model, columns, rows=rows)
+        else:
+            _copy(model, columns, payload=payload)
+        return
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            try:
-                payload = copy_text(rows)
-            except _NotPlain:
-                payload = None
-            # Django's error classes (IntegrityError…), as for every other query.
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-            ):
-                if payload is not None:
-                    copy.write(payload)
-                else:
-                    for row in rows:
-                        copy.write_row(row)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # type: ignore[arg-type]
+
+
+def copy_payload(model: type[models.Model], columns: Sequence[str], payload: bytes) -> None:
+    """Send rows already in ``COPY``'s text format (see :func:`copy_text`) to ``model``'s table.
+
+    PostgreSQL only: for writers that encode rows away from the database (a worker process).
+    """
+    if payload:
+        _copy(model, columns, payload=payload)
+
+
+def _copy(
+    model: type[models.Model],
+    columns: Sequence[str],
+    *,
+    payload: bytes | None = None,
+    rows: Sequence[Sequence[object]] = (),
+) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    # Django's error classes (IntegrityError…), as for every other query.
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        if payload is not None:
+            copy.write(payload)
         else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # type: ignore[arg-type]
+            for row in rows:
+                copy.write_row(row)
 
 
 class SecondaryIndexes:

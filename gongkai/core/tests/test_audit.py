@@ -168,6 +168,86 @@ def test_bulk_chain_text_is_the_canonical_payload(action, object_id, object_repr
         prev = row[-1]
 
 
+def _copy_cells(line: bytes) -> list[str | None]:
+    """A line of COPY text back into its values (PostgreSQL's text-format rules)."""
+    unescape = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+    cells: list[str | None] = []
+    for cell in line.decode().removesuffix("\n").split("\t"):
+        if cell == "\\N":
+            cells.append(None)
+            continue
+        out, chars = [], iter(cell)
+        for c in chars:
+            out.append(unescape[next(chars)] if c == "\\" else c)
+        cells.append("".join(out))
+    return cells
+
+
+@given(
+    action=_TEXT,
+    object_id=_TEXT,
+    object_repr=_TEXT,
+    note=_TEXT,
+    before=_JSON,
+    after=_JSON,
+    actor=st.none() | _TEXT,
+)
+@settings(max_examples=200)
+def test_prepared_copy_text_is_the_canonical_payload_and_the_stored_values(
+    action, object_id, object_repr, note, before, after, actor
+):
+    """Events prepared away from the database (an import's worker) and chained later: the text
+    hashed is byte for byte what event_hash hashes, and the COPY line holds exactly the values."""
+    at = dt.datetime(2025, 6, 30, 1, 2, 3, 456789, tzinfo=dt.UTC)
+    actor_id, name = audit.actor_label(actor)
+    events = [
+        audit.EventData(action, "t.thing", object_id, object_repr, before, after, note) for _ in range(2)
+    ]
+    prepared = audit.prepare_events(events, actor_id=actor_id, actor_name=name, at=at, copy=True)
+    payload, last_seq, last_hash = audit.chain_prepared(prepared, seq=41, prev="ab" * 32)
+    lines = payload.splitlines(keepends=True)
+    assert len(lines) == 2 and last_seq == 43
+    prev = "ab" * 32
+    for seq, (data, head, line) in enumerate(zip(events, prepared.heads, lines, strict=True), start=42):
+        data.seq, data.at, data.actor_id, data.actor_name = seq, at, actor_id, name
+        payload_text = audit.canonical(
+            {
+                "seq": seq,
+                "at": "2025-06-30T01:02:03.456789Z",
+                "actor": actor_id,
+                "actor_name": name,
+                "action": action,
+                "object_type": "t.thing",
+                "object_id": object_id,
+                "object_repr": object_repr,
+                "before": before,
+                "after": after,
+                "note": note,
+                "prev": prev,
+            }
+        )
+        assert head + f'{prev}","seq":{seq}}}'.encode() == payload_text
+        digest = audit.event_hash(data, prev)
+        json_or_none = lambda v: None if v is None else audit.canonical_text(v)  # noqa: E731
+        assert _copy_cells(line) == [
+            at.isoformat(),
+            None,
+            name,
+            action,
+            "t.thing",
+            object_id,
+            object_repr,
+            json_or_none(before),
+            json_or_none(after),
+            note,
+            str(seq),
+            prev,
+            digest,
+        ]
+        prev = digest
+    assert last_hash == prev
+
+
 @pytest.mark.django_db
 def test_bulk_and_plain_recording_make_one_chain():
     _events(2)
