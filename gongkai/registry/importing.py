@@ -19,11 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import multiprocessing
 import os
+import queue
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import batched
 from pathlib import Path
 from typing import Any
@@ -33,15 +36,36 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from gongkai.core import tabular
-from gongkai.core.tabular import CellError, ColumnMap, Deferred, ImportResult, Problem, Rejections, Row, Table
+from gongkai.core.bulk import fork_is_safe
+from gongkai.core.tabular import (
+    CellError,
+    ColumnMap,
+    Deferred,
+    ImportResult,
+    Problem,
+    Rejections,
+    Row,
+    Table,
+    TableError,
+)
 from gongkai.registry import addresses, creditcode
 from gongkai.registry.choices import CreditRiskClass, EntityStatus, EntityType
 from gongkai.registry.columns import ENTITY_COLUMNS, ENTITY_HEADERS, ENTITY_REQUIRED
-from gongkai.registry.models import Address, Entity
 from gongkai.registry.records import AddressRecord, EntityRecord
-from gongkai.registry.services import entities_upsert, record_checker
+from gongkai.registry.services import (
+    ENTITY_FIELDS,
+    BatchEncoder,
+    EntityWriter,
+    Stored,
+    hosted_count,
+    record_checker,
+    stored_entities,
+)
 
-CHUNK = 1000
+# Rows read, checked and encoded together (one look-up of stored rows, one write of each table).
+BATCH = 5000
+# A first batch of at least this many records into an empty register counts as a large first load.
+FIRST_LOAD_MIN = 1000
 MAX_PREMISES = 1000
 
 # --- shared by both registers' imports ---------------------------------------------------------
@@ -245,6 +269,8 @@ STAND_INS: dict[str, Any] = {
     "is_cluster_host": False,
     "cluster_host_code": "",
 }
+_FIELD_AT = {name: i for i, name in enumerate(ENTITY_FIELDS)}
+_STATUS_AT, _STATUS_SINCE_AT = _FIELD_AT["status"], _FIELD_AT["status_since"]
 TEXT_LIMITS = {"legal_representative": 100, "registration_authority": 100, "contact_name": 50}
 
 
@@ -265,18 +291,191 @@ _PREMISES_SPLIT = re.compile(r"[\r\n；]+")
 _PREMISES_ENTRY = re.compile(r"^([0-9０-９]{6})\s*(.*)$", re.DOTALL)
 
 
+class ImportInterruptedError(TableError):
+    """The worker that reads and checks the file failed or vanished; nothing was applied."""
+
+
 def import_entities(
-    path: str | os.PathLike[str], *, actor: Any, name: str | None = None, report_dir: Path | None = None
+    path: str | os.PathLike[str],
+    *,
+    actor: Any,
+    name: str | None = None,
+    report_dir: Path | None = None,
+    worker: bool | None = None,
 ) -> ImportResult:
-    """Import a market-entity file; see the module docstring for the rules."""
+    """Import a market-entity file; see the module docstring for the rules.
+
+    ``worker``: read, check and encode the rows in a forked worker process while this process
+    writes (the default where forking is safe, see :func:`gongkai.core.bulk.fork_is_safe`), or
+    all in this process (False).
+    """
     file_name = name or Path(path).name
+    use_worker = fork_is_safe() if worker is None else worker
 
     def apply(ctx: ImportContext) -> Counts:
-        rows = _EntityRows(ctx)
-        result = entities_upsert(actor=actor, records=rows.records(), note=f"导入文件“{file_name}”")
+        writer = EntityWriter(actor=actor, note=f"导入文件“{file_name}”", batch_size=BATCH)
+        writer.first_load_min = FIRST_LOAD_MIN
+        rows = _EntityRows(ctx, _Register(empty=writer.claim_if_empty()))
+        if use_worker:
+            _apply_in_worker(rows, writer)
+        else:
+            for records, stored in rows.batches():
+                writer.write(writer.encoder.encode(records, stored))
+        writer.finish()
+        result = writer.result
         return Counts(result.created, result.updated, result.unchanged)
 
     return run_import(path, spec=ENTITIES, apply=apply, name=file_name, report_dir=report_dir)
+
+
+class _Register:
+    """What the row loop reads of the stored register (in the process that holds the connection)."""
+
+    def __init__(self, *, empty: bool):
+        self.empty = empty  # claimed empty: nothing to look up
+
+    def stored(self, codes: list[str]) -> dict[str, Stored]:
+        return {} if self.empty else stored_entities(codes)
+
+    def hosted(self, code: str) -> int:
+        return 0 if self.empty else hosted_count(code)
+
+
+class _RegisterByMessage(_Register):
+    """The worker's view of the register: questions sent to the main process, which holds the
+    database connection (and the import's transaction)."""
+
+    def __init__(self, *, empty: bool, requests: Any, answers: Any):
+        super().__init__(empty=empty)
+        self.requests, self.answers = requests, answers
+
+    def stored(self, codes: list[str]) -> dict[str, Stored]:
+        if self.empty or not codes:
+            return {}
+        self.requests.put(("stored", codes))
+        return self.answers.get()
+
+    def hosted(self, code: str) -> int:
+        if self.empty:
+            return 0
+        self.requests.put(("hosted", code))
+        return self.answers.get()
+
+
+class _RejectionLog:
+    """Stands in for the worker's :class:`Rejections`: the main process replays what it records."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[Row, list[Problem]] | None] = []  # None: a new segment
+        self.count = 0
+
+    def add(self, row: Row, problems: list[Problem]) -> None:
+        self.items.append((row, problems))
+        self.count += 1
+
+    def new_segment(self) -> None:
+        self.items.append(None)
+
+    def take(self) -> list[tuple[Row, list[Problem]] | None]:
+        items, self.items = self.items, []
+        return items
+
+
+def _replay(items: list[tuple[Row, list[Problem]] | None], rejections: Rejections) -> None:
+    for item in items:
+        if item is None:
+            rejections.new_segment()
+        else:
+            rejections.add(*item)
+
+
+WORKER_POLL = 0.5  # seconds between checks that the worker is still alive
+
+
+def _apply_in_worker(rows: _EntityRows, writer: EntityWriter) -> None:
+    """Read, check and encode in a forked worker; answer its questions and write here.
+
+    The worker never touches the database connection: it asks this process for stored rows.
+    Its failures (a damaged file, an error, the process vanishing) reach the caller as a
+    :class:`TableError` and roll the import's transaction back.
+    """
+    ctx = multiprocessing.get_context("fork")
+    messages = ctx.Queue(maxsize=4)  # bounded: a few encoded batches in flight at most
+    answers = ctx.SimpleQueue()
+    process = ctx.Process(
+        target=_work, args=(rows, writer.encoder, messages, answers), name="gongkai-import", daemon=True
+    )
+    process.start()
+    rejections = rows.ctx.rejections
+    try:
+        while True:
+            kind, *body = _receive(messages, process)
+            if kind == "stored":
+                answers.put(stored_entities(body[0]))
+            elif kind == "hosted":
+                answers.put(hosted_count(body[0]))
+            elif kind == "batch":
+                _replay(body[1], rejections)
+                if body[0] is not None:
+                    writer.write(body[0])
+            elif kind == "done":
+                rows.ctx.warnings.extend(body[0])
+                break
+            elif kind == "table":
+                raise TableError(body[0])
+            else:
+                raise ImportInterruptedError(body[0])
+        process.join()
+    finally:
+        if process.is_alive():
+            process.terminate()
+            process.join()
+        messages.close()
+        answers.close()
+
+
+def _receive(messages: Any, process: Any) -> tuple:
+    while True:
+        try:
+            return messages.get(timeout=WORKER_POLL)
+        except queue.Empty:
+            if process.exitcode is None:
+                continue
+        # The worker has ended: whatever it sent last is in the pipe by now.
+        try:
+            return messages.get(timeout=WORKER_POLL)
+        except queue.Empty:
+            raise ImportInterruptedError(
+                f"读取和检查文件的工作进程意外退出（退出码{process.exitcode}），导入已取消"
+            ) from None
+
+
+def _work(rows: _EntityRows, encoder: BatchEncoder, messages: Any, answers: Any) -> None:
+    """The worker process: the row loop and the encoding, results sent to the main process."""
+    ctx = rows.ctx
+    log = _RejectionLog()
+    ctx.rejections = log  # type: ignore[assignment]
+    ctx.deferred = Deferred()  # its own spill file, not the parent's
+    rows.register = _RegisterByMessage(empty=rows.register.empty, requests=messages, answers=answers)
+    try:
+        for records, stored in rows.batches():
+            batch = encoder.encode(records, stored) if records else None
+            messages.put(("batch", batch, log.take()))
+        messages.put(("batch", None, log.take()))
+        messages.put(("done", ctx.warnings))
+    except TableError as exc:
+        messages.put(("table", str(exc)))
+    except Exception as exc:  # reported by the main process, which rolls everything back
+        messages.put(
+            (
+                "error",
+                f"读取和检查第{rows.last_row}行前后的数据时出错（{type(exc).__name__}：{exc}），导入已取消",
+            )
+        )
+    finally:
+        ctx.deferred.close()
+        messages.close()
+        messages.join_thread()
 
 
 def parse_premises(text: str) -> list[AddressRecord]:
@@ -301,7 +500,13 @@ def parse_premises(text: str) -> list[AddressRecord]:
     return places
 
 
+# The common spelling, within 注册资本's precision (12 whole digits, 4 places): no need to normalise.
+_PLAIN_CAPITAL = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,4})?")
+
+
 def parse_capital(text: str) -> Any:
+    if _PLAIN_CAPITAL.fullmatch(text):
+        return Decimal(text)
     return tabular.parse_decimal(text, max_digits=16, decimal_places=4, label="注册资本")
 
 
@@ -332,8 +537,10 @@ class _Parsed:
 class _EntityRows:
     """The row loop of one entity import: parse, complete, check, decide."""
 
-    def __init__(self, ctx: ImportContext):
+    def __init__(self, ctx: ImportContext, register: _Register):
         self.ctx = ctx
+        self.register = register
+        self.last_row = 0
         self.columns = ctx.columns
         self.checker = record_checker()
         # The live set of cluster hosts: the database's, plus hosts accepted from this file, minus
@@ -347,12 +554,13 @@ class _EntityRows:
         self.today = timezone.localdate()
         self._cell_plan()
 
-    def records(self) -> Iterator[EntityRecord]:
-        for chunk in batched(self.ctx.table.rows(), CHUNK):
-            yield from self._chunk(chunk, final=False)
+    def batches(self) -> Iterator[tuple[list[EntityRecord], dict[str, Stored]]]:
+        """The accepted records, a chunk of rows at a time, with the stored rows of their codes."""
+        for chunk in batched(self.ctx.table.rows(), BATCH):
+            yield self._chunk(chunk, final=False)
         self.ctx.rejections.new_segment()
-        for chunk in batched(self.ctx.deferred, CHUNK):
-            yield from self._chunk(chunk, final=True)
+        for chunk in batched(self.ctx.deferred, BATCH):
+            yield self._chunk(chunk, final=True)
 
     # -- parsing -----------------------------------------------------------------------------
 
@@ -423,43 +631,36 @@ class _EntityRows:
 
     # -- the existing entities a chunk refers to -----------------------------------------------
 
-    def _existing(self, parsed: list[_Parsed]) -> dict[str, dict[str, Any]]:
-        codes = [
-            p.code
-            for p in parsed
-            if len(p.code) == creditcode.LENGTH and (self.absent or p.values.get("status_since") is None)
-        ]
-        if not codes:
-            return {}
-        fields = {"status", "status_since"} | {
-            KEPT_WHEN_ABSENT[a] for a in self.absent if KEPT_WHEN_ABSENT[a]
-        }
-        existing = {
-            row["credit_code"]: row
-            for row in Entity.objects.filter(pk__in=codes).values("credit_code", *sorted(fields))
-        }
-        for row in existing.values():
-            row["cluster_host_code"] = row.pop("cluster_host_id", None) or ""
-        if "premises" in self.absent and existing:
-            for row in existing.values():
-                row["premises"] = []
-            for entity_id, district_id, text in (
-                Address.objects.filter(entity_id__in=list(existing), kind="premises")
-                .order_by("entity_id", "position")
-                .values_list("entity_id", "district_id", "full_text")
-            ):
-                existing[entity_id]["premises"].append(AddressRecord(district_id, text))
+    def _existing(self, stored: dict[str, Stored]) -> dict[str, dict[str, Any]]:
+        """What deciding needs of the stored entities: their status and the absent columns' values."""
+        existing = {}
+        absent = [(a, _FIELD_AT[KEPT_WHEN_ABSENT[a]]) for a in self.absent if KEPT_WHEN_ABSENT[a]]
+        premises = "premises" in self.absent
+        for code, (row, addrs) in stored.items():
+            old = {"status": row[_STATUS_AT], "status_since": row[_STATUS_SINCE_AT]}
+            for attr, at in absent:
+                old[attr] = row[at]
+            if "cluster_host_code" in old:
+                old["cluster_host_code"] = old["cluster_host_code"] or ""
+            if premises:
+                old["premises"] = [AddressRecord(d, t) for kind, d, t in addrs if kind == "premises"]
+            existing[code] = old
         return existing
 
     # -- deciding ------------------------------------------------------------------------------
 
-    def _chunk(self, rows: Iterable[Row], *, final: bool) -> Iterator[EntityRecord]:
+    def _chunk(self, rows: Iterable[Row], *, final: bool) -> tuple[list[EntityRecord], dict[str, Stored]]:
         parsed = [self._parse(row) for row in rows]
-        existing = self._existing(parsed)
+        if parsed:
+            self.last_row = parsed[-1].row.number
+        stored = self.register.stored([p.code for p in parsed if len(p.code) == creditcode.LENGTH])
+        existing = self._existing(stored) if stored else {}
+        records = []
         for p in parsed:
             record = self._decide(p, existing.get(p.code), final=final)
             if record is not None:
-                yield record
+                records.append(record)
+        return records, stored
 
     def _decide(self, p: _Parsed, old: dict[str, Any] | None, *, final: bool) -> EntityRecord | None:
         row, values, problems = p.row, p.values, list(p.problems)
@@ -585,7 +786,7 @@ class _EntityRows:
                 )
             )
             return
-        hosted = Entity.objects.filter(cluster_host_id=code).count()
+        hosted = self.register.hosted(code)
         if hosted:
             problems.append(
                 Problem(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import batched
@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongkai.core import audit
-from gongkai.core.bulk import SecondaryIndexes, copy_rows
+from gongkai.core.bulk import NotPlainError, SecondaryIndexes, copy_payload, copy_rows, copy_text
 from gongkai.core.models import District
 from gongkai.core.parameters import parameter_value
 from gongkai.registry import addresses
@@ -91,6 +91,31 @@ _QUANTUM = Decimal("0.0001")
 _SQLITE_NATIVE = frozenset({str, int, float, bool, type(None), bytes})
 
 
+Stored = tuple[tuple, list[list[str]]]
+
+
+def stored_entities(codes: Sequence[str]) -> dict[str, Stored]:
+    """The stored rows (in :data:`ENTITY_FIELDS` order) and addresses ([kind, district, text] in
+    position order) of those of ``codes`` that are in the register."""
+    if not codes:
+        return {}
+    rows = Entity.objects.filter(pk__in=list(codes)).values_list(*ENTITY_FIELDS)
+    stored: dict[str, Stored] = {row[0]: (row, []) for row in rows}
+    if stored:
+        for entity_id, kind, district_id, text in (
+            Address.objects.filter(entity_id__in=list(stored))
+            .order_by("entity_id", "position")
+            .values_list("entity_id", "kind", "district_id", "full_text")
+        ):
+            stored[entity_id][1].append([kind, district_id, text])
+    return stored
+
+
+def hosted_count(code: str) -> int:
+    """How many entities the register has under cluster host ``code``."""
+    return Entity.objects.filter(cluster_host_id=code).count()
+
+
 def _stored_snapshot(row: tuple, addrs: list[list[str]]) -> dict[str, Any]:
     """The audit snapshot of a stored entity (a ``values_list`` row in :data:`ENTITY_FIELDS` order)."""
     values = dict(zip(ENTITY_FIELDS, map(audit.jsonable, row), strict=True))
@@ -129,73 +154,75 @@ def entities_upsert(
     (:func:`gongkai.core.audit.record_bulk`); the search index learns of them through
     :func:`gongkai.search.services.index_mark_stale` (see docs/imports.md).
     """
-    result = UpsertResult()
-    writer = _BatchWriter(actor, note)
-    indexes: SecondaryIndexes | None = None
     with transaction.atomic():
+        writer = EntityWriter(actor=actor, note=note, batch_size=batch_size)
         for number, chunk in enumerate(batched(records, batch_size)):
             batch = list(chunk)
-            if number == 0 and len(batch) == batch_size and _first_load():
-                indexes = SecondaryIndexes(_TABLES)
-                indexes.drop()
-            writer.write(batch, result)
-        if indexes is not None:
-            indexes.restore()
-    return result
+            if number == 0 and len(batch) == batch_size:
+                writer.claim_if_empty()
+            stored = {} if writer.empty else stored_entities([r.credit_code for r in batch])
+            writer.write(writer.encoder.encode(batch, stored))
+        writer.finish()
+    return writer.result
 
 
 _TABLES = (Entity._meta.db_table, Address._meta.db_table, StatusChange._meta.db_table)
 
 
-def _first_load() -> bool:
-    """Whether this is a large load into an empty register on PostgreSQL (then the secondary
-    indexes and foreign keys are rebuilt once at the end instead of row by row).
+@dataclass
+class EncodedBatch:
+    """What one batch of records writes, computed without the database (see :class:`BatchEncoder`).
 
-    The tables are locked first, so the register stays empty for everyone else until commit.
+    Row sets are ``COPY`` text (PostgreSQL) or lists of tuples; ``changed`` holds the field
+    values of the changed entities (by attname).
     """
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {', '.join(_TABLES)} IN ACCESS EXCLUSIVE MODE")
-    return not Entity.objects.exists()
+
+    records: int
+    created: int
+    updated: int
+    unchanged: int
+    entities: bytes | list[tuple]
+    addresses: bytes | list[tuple]
+    status: bytes | list[tuple]
+    changed: list[dict[str, Any]]
+    changed_fields: list[str]
+    readdress: list[str]
+    events: audit.PreparedEvents
+    stale: list[str]
 
 
-class _BatchWriter:
-    """Compares a batch of records with the stored rows and writes what differs."""
+class BatchEncoder:
+    """Compares checked records with their stored rows and encodes what differs.
 
-    def __init__(self, actor: Any, note: str):
-        self.actor = actor
+    Pure computation: it needs neither the database nor Django's connection, so an import may
+    run it in a worker process while the main process writes the previous batch.
+    """
+
+    def __init__(self, *, actor_id: int | None, actor_name: str, note: str, now: Any, copy: bool):
+        self.actor_id = actor_id
+        self.actor_name = actor_name
         self.note = note
-        self.postgresql = connection.vendor == "postgresql"
-        now = timezone.now()
-        self.now = now if self.postgresql else connection.ops.adapt_datetimefield_value(now)
-        self.now_value = now
+        self.now = now  # updated_at / recorded_at, in the form the rows carry
+        self.copy = copy
 
-    def _rows(self, rows: list[tuple]) -> list[tuple]:
-        if self.postgresql:
-            return rows
+    def _rows(self, rows: list[tuple]) -> bytes | list[tuple]:
+        if self.copy:
+            try:
+                return copy_text(rows) if rows else b""
+            except NotPlainError:
+                return rows
         # SQLite: dates and decimals as the text Django stores.
         native = _SQLITE_NATIVE
         return [tuple([v if v.__class__ in native else str(v) for v in row]) for row in rows]
 
-    def write(self, batch: list[EntityRecord], result: UpsertResult) -> None:
-        codes = [r.credit_code for r in batch]
-        existing = {row[0]: row for row in Entity.objects.filter(pk__in=codes).values_list(*ENTITY_FIELDS)}
-        stored_addrs: dict[str, list[list[str]]] = {code: [] for code in existing}
-        if existing:
-            for entity_id, kind, district_id, text in (
-                Address.objects.filter(entity_id__in=list(existing))
-                .order_by("entity_id", "position")
-                .values_list("entity_id", "kind", "district_id", "full_text")
-            ):
-                stored_addrs[entity_id].append([kind, district_id, text])
-
+    def encode(self, batch: list[EntityRecord], stored: dict[str, Stored]) -> EncodedBatch:
         now = self.now
         note = self.note
+        created = updated = unchanged = 0
         new_entities: list[tuple] = []
         new_addresses: list[tuple] = []
         new_status: list[tuple] = []
-        changed: list[Entity] = []
+        changed: list[dict[str, Any]] = []
         changed_fields: set[str] = set()
         readdress: list[str] = []
         events: list[audit.EventData] = []
@@ -205,7 +232,7 @@ class _BatchWriter:
             addrs = rec.address_list()
             values = rec.entity_values()
             snap = rec.snapshot(values, addrs)
-            old = existing.get(code)
+            old = stored.get(code)
             if old is None:
                 new_entities.append((*values.values(), now))
                 new_addresses.extend(_address_rows(code, addrs))
@@ -213,41 +240,126 @@ class _BatchWriter:
                 events.append(
                     event("registry.entity.create", ENTITY_TYPE, code, rec.name[:200], None, snap, note)
                 )
-                result.created += 1
+                created += 1
                 continue
-            old_snap = _stored_snapshot(old, stored_addrs[code])
+            old_row, old_addrs = old
+            old_snap = _stored_snapshot(old_row, old_addrs)
             if old_snap == snap:
-                result.unchanged += 1
+                unchanged += 1
                 continue
             before, after = audit.diff(old_snap, snap)
             if old_snap["status"] != snap["status"]:
                 new_status.append(
-                    (code, old[_STATUS], rec.status, rec.status_since or rec.established_on, now)
+                    (code, old_row[_STATUS], rec.status, rec.status_since or rec.established_on, now)
                 )
-            for name, stored, value in zip(ENTITY_FIELDS, old, values.values(), strict=True):
-                if audit.jsonable(stored) != audit.jsonable(value):
+            for name, was, value in zip(ENTITY_FIELDS, old_row, values.values(), strict=True):
+                if audit.jsonable(was) != audit.jsonable(value):
                     changed_fields.add(name)
             if old_snap["addresses"] != snap["addresses"]:
                 readdress.append(code)
                 new_addresses.extend(_address_rows(code, addrs))
-            changed.append(Entity(**values, updated_at=self.now_value))
+            changed.append(values)
             events.append(
                 event("registry.entity.update", ENTITY_TYPE, code, rec.name[:200], before, after, note)
             )
-            result.updated += 1
+            updated += 1
+        prepared = audit.prepare_events(
+            events, actor_id=self.actor_id, actor_name=self.actor_name, at=timezone.now(), copy=self.copy
+        )
+        return EncodedBatch(
+            records=len(batch),
+            created=created,
+            updated=updated,
+            unchanged=unchanged,
+            entities=self._rows(new_entities),
+            addresses=self._rows(new_addresses),
+            status=self._rows(new_status),
+            changed=changed,
+            changed_fields=sorted(changed_fields),
+            readdress=readdress,
+            events=prepared,
+            stale=[e.object_id for e in events],
+        )
 
-        copy_rows(Entity, [*ENTITY_FIELDS, "updated_at"], self._rows(new_entities))
-        if changed:
-            Entity.objects.bulk_update(changed, sorted(changed_fields | {"updated_at"}))
-        if readdress:
-            Address.objects.filter(entity_id__in=readdress).delete()
-        copy_rows(Address, ADDRESS_COLUMNS, self._rows(new_addresses))
-        copy_rows(StatusChange, STATUS_COLUMNS, self._rows(new_status))
-        audit.record_bulk(actor=self.actor, events=events)
-        if events:
+
+class EntityWriter:
+    """Writes encoded batches inside the caller's transaction: the database half of an upsert.
+
+    A first large load into an empty register on PostgreSQL (:meth:`claim_if_empty`, then a first
+    batch of at least ``first_load_min`` records) drops the tables' secondary indexes and foreign keys
+    and :meth:`finish` rebuilds them (see :class:`~gongkai.core.bulk.SecondaryIndexes`).
+    """
+
+    def __init__(self, *, actor: Any, note: str, batch_size: int = 5000):
+        self.postgresql = connection.vendor == "postgresql"
+        self.batch_size = batch_size
+        self.first_load_min = batch_size  # records in the first batch that make a large first load
+        self.result = UpsertResult()
+        self.empty = False
+        self.indexes: SecondaryIndexes | None = None
+        self.batches = 0
+        now = timezone.now()
+        self.now = now
+        actor_id, actor_name = audit.actor_label(actor)
+        self.encoder = BatchEncoder(
+            actor_id=actor_id,
+            actor_name=actor_name,
+            note=note,
+            # COPY text (PostgreSQL parses it) or what Django stores in SQLite: adapted once.
+            now=str(now) if self.postgresql else connection.ops.adapt_datetimefield_value(now),
+            copy=self.postgresql,
+        )
+
+    def claim_if_empty(self) -> bool:
+        """Whether the register is empty; on PostgreSQL an empty register is then locked (ACCESS
+        EXCLUSIVE, until commit) so it stays empty for everyone else while this load runs."""
+        if Entity.objects.exists():
+            return False
+        if self.postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {', '.join(_TABLES)} IN ACCESS EXCLUSIVE MODE")
+            if Entity.objects.exists():
+                return False
+        self.empty = True
+        return True
+
+    def write(self, batch: EncodedBatch) -> None:
+        if self.batches == 0 and self.empty and self.postgresql and batch.records >= self.first_load_min:
+            self.indexes = SecondaryIndexes(_TABLES)
+            self.indexes.drop()
+        self.batches += 1
+        result = self.result
+        result.created += batch.created
+        result.updated += batch.updated
+        result.unchanged += batch.unchanged
+        _copy(Entity, [*ENTITY_FIELDS, "updated_at"], batch.entities)
+        if batch.changed:
+            now = self.now
+            Entity.objects.bulk_update(
+                [Entity(**values, updated_at=now) for values in batch.changed],
+                [*batch.changed_fields, "updated_at"],
+            )
+        if batch.readdress:
+            Address.objects.filter(entity_id__in=batch.readdress).delete()
+        _copy(Address, ADDRESS_COLUMNS, batch.addresses)
+        _copy(StatusChange, STATUS_COLUMNS, batch.status)
+        audit.append_prepared(batch.events)
+        if batch.stale:
             from gongkai.search.services import index_mark_stale
 
-            index_mark_stale(doc_type="entity", doc_ids=[e.object_id for e in events])
+            index_mark_stale(doc_type="entity", doc_ids=batch.stale)
+
+    def finish(self) -> None:
+        if self.indexes is not None:
+            self.indexes.restore()
+            self.indexes = None
+
+
+def _copy(model: type[Any], columns: Sequence[str], rows: bytes | list[tuple]) -> None:
+    if isinstance(rows, bytes):
+        copy_payload(model, columns, rows)
+    else:
+        copy_rows(model, columns, rows)
 
 
 def entity_save(*, actor: Any, record: EntityRecord, note: str = "") -> Entity:

@@ -6,7 +6,7 @@ import pytest
 
 from gongkai.core.models import AuditEvent
 from gongkai.core.parameters import parameter_set
-from gongkai.registry import creditcode
+from gongkai.registry import creditcode, importing
 from gongkai.registry.importing import import_entities
 from gongkai.registry.models import Address, Entity, StatusChange
 from gongkai.registry.tests.factories import make_code, make_entity
@@ -28,6 +28,12 @@ VALID = "91350100M000100Y43"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True, params=[False, True], ids=["here", "worker"])
+def _worker(request, monkeypatch):
+    """Every case both ways: rows read and checked in this process, and in a forked worker."""
+    monkeypatch.setattr(importing, "fork_is_safe", lambda: request.param)
 
 
 def run(tmp_path, rows, *, name="主体.csv", writer=write_csv, **kwargs):

@@ -8,6 +8,7 @@ import pytest
 from gongkai.core.models import AuditEvent
 from gongkai.core.tabular import TableError
 from gongkai.inspectors.columns import OFFICER_HEADERS
+from gongkai.registry import importing
 from gongkai.registry.columns import ENTITY_HEADERS
 from gongkai.registry.importing import import_entities
 from gongkai.registry.models import Entity
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True, params=[False, True], ids=["here", "worker"])
+def _worker(request, monkeypatch):
+    """Every case both ways: rows read and checked in this process, and in a forked worker."""
+    monkeypatch.setattr(importing, "fork_is_safe", lambda: request.param)
 
 
 def refused(path, words):

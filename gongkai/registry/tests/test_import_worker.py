@@ -1,0 +1,104 @@
+"""The import's worker process: its failures reach the user as a message and nothing is applied."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from gongkai.core import audit
+from gongkai.core.models import AuditEvent
+from gongkai.core.tabular import TableError
+from gongkai.registry import importing
+from gongkai.registry.importing import ImportInterruptedError, import_entities
+from gongkai.registry.models import Address, Entity, StatusChange
+from gongkai.registry.tests.factories import make_entity
+from gongkai.registry.tests.importfiles import entity_row, write_csv
+from gongkai.search.models import StaleDocument
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _small_batches(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Several batches, the first one a "large first load" (indexes dropped on PostgreSQL).
+    monkeypatch.setattr(importing, "BATCH", 40)
+    monkeypatch.setattr(importing, "FIRST_LOAD_MIN", 20)
+
+
+def _indexes():
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'registry_%%' ORDER BY 1")
+        return cursor.fetchall()
+
+
+def _fail_at_row(monkeypatch, number, failure):
+    parse = importing._EntityRows._parse
+
+    def failing(self, row):
+        if row.number == number:
+            failure()
+        return parse(self, row)
+
+    monkeypatch.setattr(importing._EntityRows, "_parse", failing)
+
+
+def _nothing_stored():
+    assert not Entity.objects.exists()
+    assert not Address.objects.exists() and not StatusChange.objects.exists()
+    assert not AuditEvent.objects.exists() and not StaleDocument.objects.exists()
+
+
+def test_a_worker_that_vanishes_half_way_is_reported_and_nothing_is_applied(tmp_path, monkeypatch):
+    before = _indexes()
+    path = write_csv(tmp_path / "主体.csv", [entity_row() for _ in range(130)])
+    _fail_at_row(monkeypatch, 100, lambda: os._exit(3))  # after two batches were written
+    with pytest.raises(ImportInterruptedError) as exc:
+        import_entities(path, actor="t", report_dir=tmp_path / "out", worker=True)
+    assert "工作进程意外退出（退出码3）" in str(exc.value)
+    assert isinstance(exc.value, TableError)  # shown like any file that cannot be imported
+    _nothing_stored()
+    assert _indexes() == before
+
+
+def test_an_error_in_the_worker_names_the_rows_and_nothing_is_applied(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "主体.csv", [entity_row() for _ in range(130)])
+
+    def boom():
+        raise RuntimeError("意外")
+
+    _fail_at_row(monkeypatch, 100, boom)
+    with pytest.raises(ImportInterruptedError) as exc:
+        import_entities(path, actor="t", report_dir=tmp_path / "out", worker=True)
+    assert "读取和检查第" in str(exc.value) and "RuntimeError：意外" in str(exc.value)
+    _nothing_stored()
+
+
+def test_the_command_reports_a_failed_worker_in_chinese(tmp_path, monkeypatch, capsys):
+    from django.core.management import call_command
+
+    monkeypatch.setattr(importing, "fork_is_safe", lambda: True)
+    path = write_csv(tmp_path / "主体.csv", [entity_row() for _ in range(50)])
+    _fail_at_row(monkeypatch, 30, lambda: os._exit(9))
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("import_entities", str(path), "--report", str(tmp_path / "r"))
+    assert exit_code.value.code == 2
+    err = capsys.readouterr().err
+    assert "未导入：读取和检查文件的工作进程意外退出（退出码9）" in err and "名录库没有任何改动" in err
+    _nothing_stored()
+
+
+def test_the_worker_asks_for_stored_rows_when_the_register_is_not_empty(tmp_path):
+    kept = make_entity()
+    rows = [entity_row() for _ in range(60)]
+    rows[45]["统一社会信用代码"] = kept.credit_code
+    rows[45]["名称"] = "聊城市改名商贸有限公司"
+    path = write_csv(tmp_path / "主体.csv", rows)
+    result = import_entities(path, actor="t", report_dir=tmp_path / "out", worker=True)
+    assert (result.created, result.updated, result.rejected) == (59, 1, 0)
+    assert Entity.objects.get(pk=kept.credit_code).name == "聊城市改名商贸有限公司"
+    again = import_entities(path, actor="t", report_dir=tmp_path / "out", worker=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 60)
+    assert audit.verify_chain().ok
