@@ -597,7 +597,9 @@ class _EntityRows:
         clean, invisible = tabular.clean, tabular._INVISIBLE
         problems: list[Problem] = []
         values: dict[str, Any] = {}
-        code = creditcode.normalise(cells[self.code_at]) if self.code_at < width else ""
+        code = cells[self.code_at] if self.code_at < width else ""
+        # creditcode.normalise(), whose full-width translation is slow and does nothing to ASCII.
+        code = code.strip().upper() if code.isascii() else creditcode.normalise(code)
         for attr, i, header, limit in self.texts:
             # tabular.clean(), with its common case (nothing invisible at either end) inline.
             text = cells[i].strip() if i < width else ""
