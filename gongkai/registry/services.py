@@ -99,11 +99,12 @@ def stored_entities(codes: Sequence[str]) -> dict[str, Stored]:
     position order) of those of ``codes`` that are in the register."""
     if not codes:
         return {}
-    rows = Entity.objects.filter(pk__in=list(codes)).values_list(*ENTITY_FIELDS)
+    # __any: the codes as one array parameter, not thousands of placeholders (core.lookups).
+    rows = Entity.objects.filter(pk__any=list(codes)).values_list(*ENTITY_FIELDS)
     stored: dict[str, Stored] = {row[0]: (row, []) for row in rows}
     if stored:
         for entity_id, kind, district_id, text in (
-            Address.objects.filter(entity_id__in=list(stored))
+            Address.objects.filter(entity_id__any=list(stored))
             .order_by("entity_id", "position")
             .values_list("entity_id", "kind", "district_id", "full_text")
         ):
