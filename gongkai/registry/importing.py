@@ -3,8 +3,11 @@
 The file is read once, streaming. Each row is parsed (cell formats from
 :mod:`gongkai.registry.columns`), checked by the :class:`~gongkai.registry.records.RecordChecker`
 and by the rules only a whole file can judge (a credit code twice, a cluster host defined in
-another row), then handed to :func:`gongkai.registry.services.entities_upsert`, all inside one
-transaction: a file that turns out to be broken half way leaves the register untouched.
+another row), then encoded and written by the two halves of an upsert
+(:class:`~gongkai.registry.services.BatchEncoder`, :class:`~gongkai.registry.services.EntityWriter`),
+all inside one transaction: a file that turns out to be broken half way leaves the register
+untouched. Where forking is safe, reading, checking and encoding run in a worker process while
+this process writes (see docs/imports.md).
 
 Rows naming a cluster host not yet seen are put aside (on disk) and checked once the whole file
 has been read, so a host may be defined before or after the entities it hosts.
