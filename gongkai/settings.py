@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL (%00) in the path or a query parameter: 400 (422 for the API) before any view runs.
+    "gongkai.core.middleware.RejectNulMiddleware",
     # /api/ only: per-client rate limit, CORS for reads, ETag/Last-Modified with 304 (gongkai.api).
     "gongkai.api.middleware.OpenDataMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
