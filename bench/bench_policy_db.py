@@ -41,6 +41,23 @@ def _size(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
+def _untimed(execute, sql, params, many, context):
+    return execute(sql, params, many, context)
+
+
+def _timed(queries: list):
+    """An execute wrapper that records (seconds, SQL) of every query (``BENCH_PROFILE``)."""
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - started, " ".join(str(sql).split())))
+
+    return wrapper
+
+
 def case(kind: str, n: int) -> None:
     label = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[kind]
     name = f"gongkai_bench_policydb_{kind}"
@@ -51,6 +68,7 @@ def case(kind: str, n: int) -> None:
     try:
         benchlib.setup_django(url)
         from django.conf import settings
+        from django.db import connection
 
         from gongkai.policies import demo, importing, matching, services
         from gongkai.policies.choices import RunKind
@@ -133,21 +151,26 @@ def case(kind: str, n: int) -> None:
             )
             imported = time.perf_counter() - started
             profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") and round_ == 2 else None
+            queries: list[tuple[float, str]] = []
             started, cpu = time.perf_counter(), time.process_time()
             if profile:
                 profile.enable()
-            outcome = matching.match_run(
-                actor="bench",
-                kind=RunKind.FACTS,
-                on=ON,
-                beneficiary_ids=out.changed_ids,
-                facts_changed=out.changed_facts,
-                note="bench incremental",
-            )
+            with connection.execute_wrapper(_timed(queries) if profile else _untimed):
+                outcome = matching.match_run(
+                    actor="bench",
+                    kind=RunKind.FACTS,
+                    on=ON,
+                    beneficiary_ids=out.changed_ids,
+                    facts_changed=out.changed_facts,
+                    note="bench incremental",
+                )
             rematch, cpu = time.perf_counter() - started, time.process_time() - cpu
             if profile:
                 profile.disable()
                 pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+                benchlib.log(f"  {len(queries)} queries, {sum(t for t, _ in queries):.3f} s in all; slowest:")
+                for seconds, sql in sorted(queries, reverse=True)[:12]:
+                    benchlib.log(f"    {seconds * 1000:8.1f} ms  {sql[:160]}")
             run = outcome.run
             benchlib.log(
                 f"  round {round_}: import {imported:.2f} s; re-match {rematch:.2f} s ({cpu:.2f} s CPU): "
