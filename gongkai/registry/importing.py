@@ -24,7 +24,6 @@ import functools
 import json
 import multiprocessing
 import os
-import queue
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
@@ -392,7 +391,21 @@ def _replay(items: list[tuple[Row, list[Problem]] | None], rejections: Rejection
             rejections.add(*item)
 
 
-WORKER_POLL = 0.5  # seconds between checks that the worker is still alive
+WORKER_EXIT_WAIT = 5.0  # seconds to wait for a worker's exit code after its pipe has closed
+
+
+class _Outbox:
+    """The worker's end of the pipe to the main process, with the ``put`` that its register and
+    its loop use. ``send`` blocks while the pipe is full: at most about one encoded batch waits."""
+
+    def __init__(self, connection: Any):
+        self.connection = connection
+
+    def put(self, message: tuple) -> None:
+        self.connection.send(message)
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def _apply_in_worker(rows: _EntityRows, writer: EntityWriter) -> None:
@@ -403,16 +416,22 @@ def _apply_in_worker(rows: _EntityRows, writer: EntityWriter) -> None:
     :class:`TableError` and roll the import's transaction back.
     """
     ctx = multiprocessing.get_context("fork")
-    messages = ctx.Queue(maxsize=4)  # bounded: a few encoded batches in flight at most
+    inbox, outbox = ctx.Pipe(duplex=False)
     answers = ctx.SimpleQueue()
     process = ctx.Process(
-        target=_work, args=(rows, writer.encoder, messages, answers), name="gongkai-import", daemon=True
+        target=_work,
+        args=(rows, writer.encoder, _Outbox(outbox), answers),
+        name="gongkai-import",
+        daemon=True,
     )
     process.start()
+    # Only the worker may hold the sending end: when it ends, even killed half-way through a
+    # message, reading here stops with EOFError instead of waiting for bytes that never come.
+    outbox.close()
     rejections = rows.ctx.rejections
     try:
         while True:
-            kind, *body = _receive(messages, process)
+            kind, *body = _receive(inbox, process)
             if kind == "stored":
                 answers.put(stored_entities(body[0]))
             elif kind == "hosted":
@@ -433,27 +452,21 @@ def _apply_in_worker(rows: _EntityRows, writer: EntityWriter) -> None:
         if process.is_alive():
             process.terminate()
             process.join()
-        messages.close()
+        inbox.close()
         answers.close()
 
 
-def _receive(messages: Any, process: Any) -> tuple:
-    while True:
-        try:
-            return messages.get(timeout=WORKER_POLL)
-        except queue.Empty:
-            if process.exitcode is None:
-                continue
-        # The worker has ended: whatever it sent last is in the pipe by now.
-        try:
-            return messages.get(timeout=WORKER_POLL)
-        except queue.Empty:
-            raise ImportInterruptedError(
-                f"读取和检查文件的工作进程意外退出（退出码{process.exitcode}），导入已取消"
-            ) from None
+def _receive(inbox: Any, process: Any) -> tuple:
+    try:
+        return inbox.recv()
+    except (EOFError, OSError):  # the worker has ended without saying it was done
+        process.join(WORKER_EXIT_WAIT)
+        raise ImportInterruptedError(
+            f"读取和检查文件的工作进程意外退出（退出码{process.exitcode}），导入已取消"
+        ) from None
 
 
-def _work(rows: _EntityRows, encoder: BatchEncoder, messages: Any, answers: Any) -> None:
+def _work(rows: _EntityRows, encoder: BatchEncoder, messages: _Outbox, answers: Any) -> None:
     """The worker process: the row loop and the encoding, results sent to the main process."""
     ctx = rows.ctx
     log = _RejectionLog()
@@ -478,7 +491,6 @@ def _work(rows: _EntityRows, encoder: BatchEncoder, messages: Any, answers: Any)
     finally:
         ctx.deferred.close()
         messages.close()
-        messages.join_thread()
 
 
 def parse_premises(text: str) -> list[AddressRecord]:

@@ -1,6 +1,7 @@
 """The import's worker process: its failures reach the user as a message and nothing is applied."""
 
 import os
+import struct
 
 import pytest
 from django.db import connection
@@ -61,6 +62,24 @@ def test_a_worker_that_vanishes_half_way_is_reported_and_nothing_is_applied(tmp_
     assert isinstance(exc.value, TableError)  # shown like any file that cannot be imported
     _nothing_stored()
     assert _indexes() == before
+
+
+def test_a_worker_killed_in_the_middle_of_a_message_is_reported_not_waited_for(tmp_path, monkeypatch):
+    """A worker that dies half-way through sending (killed, out of memory) leaves a partial message
+    in the pipe; the main process must not wait for the rest of it (this hung once)."""
+    put = importing._Outbox.put
+
+    def dying(self, message):
+        if message[0] == "batch" and message[1] is None:  # the last batch: write a third of it
+            os.write(self.connection.fileno(), struct.pack("!i", 3000) + b"x" * 1000)
+            os._exit(7)
+        put(self, message)
+
+    monkeypatch.setattr(importing._Outbox, "put", dying)
+    path = write_csv(tmp_path / "主体.csv", [entity_row() for _ in range(60)])
+    with pytest.raises(ImportInterruptedError, match="工作进程意外退出（退出码7）"):
+        import_entities(path, actor="t", report_dir=tmp_path / "out", worker=True)
+    _nothing_stored()
 
 
 def test_an_error_in_the_worker_names_the_rows_and_nothing_is_applied(tmp_path, monkeypatch):
