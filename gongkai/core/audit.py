@@ -345,23 +345,6 @@ def _require_transaction() -> None:
         raise RuntimeError("audit events must be recorded inside the transaction that makes the change")
 
 
-_COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "before",
-    "after",
-    "note",
-    "prev_hash",
-    "hash",
-)
-
-
 _STRINGS: dict[str, str] = {}
 
 
@@ -378,70 +361,38 @@ def _json_string(text: str) -> str:
 
 
 def _chained_rows(actor: Any, events: list[EventData], at: dt.datetime | None) -> list[tuple]:
-    """Lock the head and chain ``events`` after it: one row per event, in :data:`_COLUMNS` order.
-
-    ``before`` and ``after`` are returned as canonical JSON text (or None). The text hashed is
-    assembled from the payload's fields in sorted-key order, which is what :func:`canonical`
-    produces for the payload of :func:`event_hash`.
-    """
+    """Lock the head and chain ``events`` after it: one row per event, in :data:`_COLUMNS` order,
+    with ``before`` and ``after`` as canonical JSON text (or None). The hashed text is that of
+    :func:`prepare_events`, so both ways of recording build it in one place."""
     _require_transaction()
     actor_id, name = actor_label(actor)
     at = at or timezone.now()
     head = _lock_head()
-    seq, prev = head.last_seq, head.last_hash
-    encode, string = canonical_text, _json_string
-    sha256 = hashlib.sha256
-    fixed = f',"actor":{encode(actor_id)},"actor_name":{encode(name)},"after":'
-    at_text = f',"at":{encode(_utc_iso(at))},"before":'
+    prepared = prepare_events(events, actor_id=actor_id, actor_name=name, at=at, copy=False)
+    chained, _, _ = chain_prepared(prepared, seq=head.last_seq, prev=head.last_hash)
     rows = []
-    for data in events:
-        seq += 1
-        data.seq, data.at, data.actor_id, data.actor_name = seq, at, actor_id, name
-        before = None if data.before is None else encode(data.before)
-        after = None if data.after is None else encode(data.after)
-        text = "".join(
-            (
-                '{"action":',
-                string(data.action),
-                fixed,
-                after or "null",
-                at_text,
-                before or "null",
-                ',"note":',
-                string(data.note),
-                ',"object_id":',
-                encode(data.object_id),
-                ',"object_repr":',
-                encode(data.object_repr),
-                ',"object_type":',
-                string(data.object_type),
-                ',"prev":"',
-                prev,
-                '","seq":',
-                str(seq),
-                "}",
-            )
-        )
-        digest = sha256(text.encode()).hexdigest()
-        rows.append(
-            (
-                seq,
-                at,
-                actor_id,
-                name,
-                data.action,
-                data.object_type,
-                data.object_id,
-                data.object_repr,
-                before,
-                after,
-                data.note,
-                prev,
-                digest,
-            )
-        )
-        prev = digest
+    for data, row in zip(events, chained, strict=True):
+        data.seq, data.at, data.actor_id, data.actor_name = row[10], at, actor_id, name
+        rows.append((row[10], *row[:10], row[11], row[12]))  # _PREPARED_COLUMNS → _COLUMNS
     return rows
+
+
+# The stored columns in the order of _chained_rows' rows.
+_COLUMNS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "note",
+    "prev_hash",
+    "hash",
+)
 
 
 def _move_head(seq: int, last_hash: str) -> None:
