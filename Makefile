@@ -62,11 +62,22 @@ lint: $(VENV)/.stamp-test
 
 # The English catalogue covers only what is translated (docs/operations.md, "Translations"); these
 # paths, relative to gongkai/, are still Chinese only. Remove one from the list once it is marked up.
-I18N_UNTRANSLATED := api core registry inspectors inspections penalties policies disclosure search \
+# The English catalogues (ADR 0060). The site's own, gongkai/locale, holds the shell and the portal;
+# an app whose public pages are translated has its own gongkai/<app>/locale, extracted from inside
+# the app, with gongkai/<app>/locale/staff-only listing (one glob per line) the files only staff see,
+# which stay Chinese. The site's catalogue skips every app and the staff templates.
+I18N_SITE_IGNORES := api core registry inspectors inspections penalties policies disclosure search \
 	interaction stats opendata templates/staff */tests/* cli.py
 messages: $(VENV)/.stamp-base
 	cd gongkai && $(DEV_ENV) ../$(BIN)/gongkai makemessages -l en --add-location=file \
-	  $(foreach p,$(I18N_UNTRANSLATED),--ignore='$(p)')
+	  $(foreach p,$(I18N_SITE_IGNORES),--ignore='$(p)')
+	@set -e; for locale in gongkai/*/locale; do \
+	  app=$${locale%/locale}; ignores=(--ignore='tests/*' --ignore='management/*' --ignore='migrations/*'); \
+	  if [ -f $$locale/staff-only ]; then while read -r p; do \
+	    case "$$p" in ''|'#'*) ;; *) ignores+=(--ignore="$$p");; esac; done < $$locale/staff-only; fi; \
+	  echo "$$app: makemessages $${ignores[*]}"; \
+	  (cd $$app && $(DEV_ENV) ../../$(BIN)/gongkai makemessages -l en --add-location=file "$${ignores[@]}"); \
+	done
 	cd gongkai && $(DEV_ENV) ../$(BIN)/gongkai compilemessages -l en
 
 migrations-check: $(VENV)/.stamp-base

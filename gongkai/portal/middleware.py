@@ -1,6 +1,8 @@
 """The language of a response: Chinese unless the visitor chose English with the switch (ADR 0060).
 
 Django's ``LocaleMiddleware`` would also follow the browser's ``Accept-Language``; this site does not.
+The staff area (``/staff/``, ``/admin/``) is always Chinese: its users are the bureau's staff, and a
+half-translated work screen helps nobody (ADR 0060).
 Many people in China use a browser or system set to English, only the site's shell is translated,
 and the content (documents, decisions, register entries) stays Chinese. So a visitor sees English
 only after choosing it, and a visitor who never chose sees exactly the Chinese page.
@@ -16,8 +18,16 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 
+STAFF_PREFIXES = ("/staff/", "/admin/")
+
+
 def chosen_language(request: HttpRequest) -> str:
-    """The language named by the language cookie when it is one of ``LANGUAGES``, else the default."""
+    """The language named by the language cookie when it is one of ``LANGUAGES``, else the default.
+
+    Staff pages are always in the default language (Chinese), whatever the cookie says.
+    """
+    if request.path_info.startswith(STAFF_PREFIXES):
+        return settings.LANGUAGE_CODE
     code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 

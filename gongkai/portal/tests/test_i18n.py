@@ -17,56 +17,9 @@ from django.utils import translation
 from django.utils.html import escape
 
 from gongkai.portal import navigation
+from gongkai.portal.tests.i18n import CJK, catalogues, chinese_outside_chinese_parts, choose, po_catalog, read_po
 
 pytestmark = pytest.mark.django_db
-
-CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-SHOWN_ATTRIBUTES = {"alt", "aria-label", "content", "placeholder", "title", "value"}
-
-
-def choose(client, language: str, next_url: str = "/"):
-    return client.post(reverse("portal-preferences"), {"language": language, "next": next_url})
-
-
-class ChineseOutsideChineseParts(HTMLParser):
-    """Collects Chinese text (and shown attributes) that is not inside an element marked ``lang="zh-…"``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[tuple[str, str]] = []
-        self.found: list[str] = []
-
-    def _lang(self) -> str:
-        return next((lang for _, lang in reversed(self.stack) if lang), "")
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        lang = attributes.get("lang") or ""
-        in_chinese = (lang or self._lang()).startswith("zh")
-        if not in_chinese and not (tag == "input" and attributes.get("type") == "hidden"):
-            self.found += [
-                f"{tag}[{k}]={v}" for k, v in attrs if k in SHOWN_ATTRIBUTES and v and CJK.search(v)
-            ]
-        if tag not in VOID:
-            self.stack.append((tag, lang))
-
-    def handle_endtag(self, tag):
-        while self.stack:
-            if self.stack.pop()[0] == tag:
-                break
-
-    def handle_data(self, data):
-        if CJK.search(data) and not self._lang().startswith("zh") and self.stack[-1:] != [("style", "")]:
-            self.found.append(data.strip())
-
-
-def chinese_outside_chinese_parts(html: str) -> list[str]:
-    parser = ChineseOutsideChineseParts()
-    parser.feed(html)
-    return parser.found
-
 
 def test_chinese_is_the_default_even_when_the_browser_asks_for_english(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
@@ -181,58 +134,23 @@ def test_error_pages_in_english(client):
     assert 'name="language" value="zh-hans"' in html
 
 
-def test_staff_pages_get_the_switch_too(client):
-    html = client.get(reverse("staff-login")).content.decode()
-    assert 'name="language" value="en"' in html
+def test_staff_pages_stay_chinese_and_have_no_switch(client):
+    choose(client, "en")
+    response = client.get(reverse("staff-login"))
+    html = response.content.decode()
+    assert '<html lang="zh-Hans"' in html and response["Content-Language"] == "zh-hans"
+    assert 'name="language"' not in html
+    # The public site keeps the visitor's choice.
+    assert '<html lang="en"' in client.get("/").content.decode()
 
 
 # --- The catalogue -------------------------------------------------------------------------------
 
 
-def read_po(path: Path) -> list[dict]:
-    """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr (or msgstr[n]) and flags."""
-    entries: list[dict] = []
-    entry: dict = {"flags": set()}
-    field = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#~"):
-            continue
-        if line.startswith("#,"):
-            entry["flags"].update(flag.strip() for flag in line[2:].split(","))
-        elif line.startswith("#"):
-            continue
-        elif line.startswith('"'):
-            entry[field] += ast.literal_eval(line)
-        else:
-            field, _, value = line.partition(" ")
-            if field in ("msgctxt", "msgid") and any(k.startswith("msgstr") for k in entry):
-                entries.append(entry)
-                entry = {"flags": set()}
-            entry[field] = ast.literal_eval(value)
-    entries.append(entry)
-    return entries
-
-
-def po_catalog(entries: list[dict]) -> dict:
-    """What msgfmt puts in the .mo, keyed as gettext.GNUTranslations keys its catalogue."""
-    catalog: dict = {}
-    for entry in entries:
-        msgid = entry["msgid"]
-        if "msgctxt" in entry:
-            msgid = f"{entry['msgctxt']}\x04{msgid}"
-        if "msgid_plural" in entry:
-            for key, value in entry.items():
-                if key.startswith("msgstr["):
-                    catalog[(msgid, int(key[7:-1]))] = value
-        else:
-            catalog[msgid] = entry["msgstr"]
-    return catalog
-
-
-def test_every_message_of_the_english_catalogue_is_translated():
-    entries = read_po(CATALOGUE / "django.po")
-    assert len(entries) > 50
+@pytest.mark.parametrize("catalogue", catalogues(), ids=lambda path: str(path.parents[2].parent.name))
+def test_every_message_of_the_english_catalogue_is_translated(catalogue):
+    entries = read_po(catalogue / "django.po")
+    assert len(entries) > 10
     untranslated = []
     for entry in entries[1:]:
         values = [v for k, v in entry.items() if k.startswith("msgstr")]
@@ -241,17 +159,18 @@ def test_every_message_of_the_english_catalogue_is_translated():
         # The same named placeholders on both sides, or the page shows a KeyError instead of text.
         for value in values:
             assert sorted(re.findall(r"%\(\w+\)s", value)) == sorted(re.findall(r"%\(\w+\)s", entry["msgid"]))
-    assert not untranslated, f"translate these in {CATALOGUE / 'django.po'}: {untranslated}"
+    assert not untranslated, f"translate these in {catalogue / 'django.po'}: {untranslated}"
     assert "fuzzy" not in entries[0]["flags"], "the header is fuzzy: msgfmt would drop it"
 
 
-def test_the_compiled_catalogue_is_up_to_date_with_the_po_file():
-    expected = po_catalog(read_po(CATALOGUE / "django.po"))
-    with (CATALOGUE / "django.mo").open("rb") as mo:
+@pytest.mark.parametrize("catalogue", catalogues(), ids=lambda path: str(path.parents[2].parent.name))
+def test_the_compiled_catalogue_is_up_to_date_with_the_po_file(catalogue):
+    expected = po_catalog(read_po(catalogue / "django.po"))
+    with (catalogue / "django.mo").open("rb") as mo:
         compiled = dict(gettext.GNUTranslations(mo)._catalog)  # type: ignore[attr-defined]
     # msgfmt leaves the extraction date out of the compiled header.
     for catalog in (expected, compiled):
         catalog[""] = re.sub(r"POT-Creation-Date: .*\n", "", catalog[""])
     stale = sorted(str(k) for k in expected.keys() ^ compiled.keys())
     stale += sorted(str(k) for k in expected.keys() & compiled.keys() if expected[k] != compiled[k])
-    assert not stale, f"django.mo is out of date; run `make messages` (docs/operations.md): {stale[:10]}"
+    assert not stale, f"{catalogue}/django.mo is out of date; run `make messages` (docs/operations.md): {stale[:10]}"
