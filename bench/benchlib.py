@@ -162,3 +162,20 @@ def wait_for(url: str, *, seconds: float = 60, request_timeout: float = 5) -> No
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"gunicorn did not answer {url}")
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds of Django's PostgreSQL backend process so far (None: not PostgreSQL, or the server
+    is not on this machine). With the client's own CPU it tells what a run costs on a shared machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

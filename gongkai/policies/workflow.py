@@ -217,23 +217,40 @@ def cases_open(*, actor: Any, determinations: Iterable[Determination], on: dt.da
                 )
             )
     fast_insert(Notification, notifications)
-    audit.record_many(actor=actor, events=events)
+    audit.record_bulk(actor=actor, events=events)
     return new
 
 
 def _update_cases(cases: list[Case]) -> None:
-    """New amounts and determinations of cases not yet confirmed, in one executemany."""
+    """New amounts and determinations of cases not yet confirmed: one ``UPDATE … FROM unnest(…)`` of
+    arrays on PostgreSQL (an ``executemany`` of thousands of rows took 0.2 s), one ``executemany``
+    elsewhere."""
     if not cases:
         return
     from django.db import connection
 
+    from gongkai.core.lookups import array_literal
+
     qn = connection.ops.quote_name
-    sql = (
-        f"UPDATE {qn(Case._meta.db_table)} SET {qn('amount')} = %s, {qn('determination_id')} = %s, "
-        f"{qn('version_id')} = %s WHERE {qn('id')} = %s"
-    )
+    table = qn(Case._meta.db_table)
+    columns = ("amount", "determination_id", "version_id")
+    values = [[c.amount for c in cases], [c.determination_id for c in cases], [c.version_id for c in cases]]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(c.amount, c.determination_id, c.version_id, c.pk) for c in cases])
+        if connection.vendor == "postgresql":
+            types = [Case._meta.get_field(name).cast_db_type(connection) for name in ("id", *columns)]
+            arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+            assignments = ", ".join(f"{qn(c)} = v.{qn(c)}" for c in columns)
+            names = ", ".join(qn(c) for c in ("id", *columns))
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE {table}.{qn('id')} = v.{qn('id')}",
+                [array_literal(column) for column in ([c.pk for c in cases], *values)],
+            )
+            return
+        sets = ", ".join(f"{qn(c)} = %s" for c in columns)
+        cursor.executemany(
+            f"UPDATE {table} SET {sets} WHERE {qn('id')} = %s",
+            [(*row, c.pk) for *row, c in zip(*values, cases, strict=True)],
+        )
 
 
 def _insert_cases(new: list[Case]) -> None:

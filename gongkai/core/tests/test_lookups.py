@@ -53,3 +53,41 @@ def test_a_long_list_is_one_parameter_typed_like_the_column_on_postgresql():
 def test_anything_but_a_list_of_plain_ints_or_strings_is_refused(bad):
     with pytest.raises(TypeError, match="__any"):
         Entity.objects.filter(credit_code__any=bad)
+
+
+AWKWARD = ['a"b', "c\\d", "{e}", "f,g", " h ", "NULL", "", "聊城 东昌府", "'quote'", "x\ty"]
+
+
+def test_any_matches_awkward_strings_exactly():
+    from gongkai.registry.models import District
+
+    names = list(District.objects.values_list("name", flat=True)[:1]) + AWKWARD
+    found = list(District.objects.filter(name__any=names).values_list("name", flat=True))
+    assert found == names[:1]
+
+
+def test_array_literal_round_trips_through_postgresql():
+    from decimal import Decimal
+
+    from gongkai.core.lookups import array_literal
+
+    if connection.vendor != "postgresql":
+        assert array_literal([1, 2, 3]) == "{1,2,3}"
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [array_literal(AWKWARD)])
+        assert cursor.fetchone()[0] == AWKWARD
+        cursor.execute("SELECT %s::bigint[]", [array_literal([1, -2, 3_000_000_000])])
+        assert cursor.fetchone()[0] == [1, -2, 3_000_000_000]
+        values = [Decimal("1.50"), None, 7, Decimal("-0.01")]
+        cursor.execute("SELECT %s::numeric(14, 2)[]", [array_literal(values)])
+        assert cursor.fetchone()[0] == [Decimal("1.50"), None, Decimal("7.00"), Decimal("-0.01")]
+
+
+def test_array_literal_refuses_other_types():
+    from gongkai.core.lookups import array_literal
+
+    with pytest.raises(TypeError, match="array_literal"):
+        array_literal([1, 1.5])
+    with pytest.raises(TypeError, match="array_literal"):
+        array_literal(["a", True])

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from gongkai.core.models import AuditEvent
 from gongkai.policies import notify, selectors, services, workflow
-from gongkai.policies.choices import CaseState, DisputeState
+from gongkai.policies.choices import CaseState, DisputeState, RunKind
 from gongkai.policies.models import Account, Case, Fact, Notification, Payment, ServiceRequest
 from gongkai.policies.tests import factories
 from gongkai.registry.tests.factories import make_entity
@@ -233,3 +233,33 @@ def test_notifications_are_emailed_once_to_the_accounts(django_user_model):
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["firm@example.com"]
     assert "小巨人" in mail.outbox[0].subject
     assert Notification.objects.count() == 1
+
+
+def test_a_changed_amount_updates_the_open_case_and_is_audited():
+    from gongkai.policies import matching
+
+    b = _firm(rd_expense_ratio=600, revenue_last_year=30_000_000, rd_expense_last_year=1_000_000)
+    other = _firm(rd_expense_ratio=600, revenue_last_year=30_000_000, rd_expense_last_year=2_000_000)
+    factories.published(factories.rd_subsidy(), on=ON)
+    case = Case.objects.get(beneficiary=b)
+    untouched = Case.objects.get(beneficiary=other)
+    assert case.state == CaseState.NOTIFIED and case.amount == 100_000
+    services.facts_apply(
+        actor="t",
+        rows=[(b, {"rd_expense_last_year": 3_000_000})],
+        as_of=dt.date(2026, 6, 1),
+        source="税务",
+        origin="import",
+    )
+    matching.match_run(
+        actor="t", kind=RunKind.FACTS, on=ON, beneficiary_ids=[b.pk], facts_changed=["rd_expense_last_year"]
+    )
+    old_determination = case.determination_id
+    case.refresh_from_db()
+    assert case.amount == 300_000 and case.state == CaseState.NOTIFIED
+    assert case.determination_id != old_determination and case.determination.amount == 300_000
+    assert case.version_id == case.determination.version_id
+    event = AuditEvent.objects.get(action="policies.case.redetermine", object_id=str(case.pk))
+    assert event.before == {"amount": 100_000} and event.after["amount"] == 300_000
+    # Only the beneficiary whose facts changed was touched.
+    assert Case.objects.get(pk=untouched.pk).amount == untouched.amount == 200_000
