@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from gongkai.disclosure.choices import State
 from gongkai.disclosure.models import Document, Guide, Interpretation
@@ -89,19 +90,21 @@ TYPES = {Document: "policy", Interpretation: "interpretation", Guide: "guide"}
 
 register(
     DocumentType(
-        "policy", "政策文件", lambda: _all(Document, document_doc), _for(Document, document_doc), order=10
+        "policy", _("政策文件"), lambda: _all(Document, document_doc), _for(Document, document_doc), order=10
     )
 )
 register(
     DocumentType(
         "interpretation",
-        "政策解读",
+        _("政策解读"),
         lambda: _all(Interpretation, interpretation_doc),
         _for(Interpretation, interpretation_doc),
         order=20,
     )
 )
-register(DocumentType("guide", "办事指南", lambda: _all(Guide, guide_doc), _for(Guide, guide_doc), order=30))
+register(
+    DocumentType("guide", _("办事指南"), lambda: _all(Guide, guide_doc), _for(Guide, guide_doc), order=30)
+)
 
 
 def refresh(item) -> None:

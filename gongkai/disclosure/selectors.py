@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from gongkai.disclosure.choices import AttachmentKind, State
 from gongkai.disclosure.models import Attachment, ChangeNote, Document, Guide, Interpretation
@@ -107,9 +108,9 @@ def catalogue() -> list[dict]:
 
     rows = []
     for label, url_name, qs in [
-        ("政策文件", "public-documents", docs),
-        ("政策解读", "public-interpretations", interps),
-        ("办事指南", "public-guides", guides),
+        (_("政策文件"), "public-documents", docs),
+        (_("政策解读"), "public-interpretations", interps),
+        (_("办事指南"), "public-guides", guides),
     ]:
         agg = qs.aggregate(n=Count("id"), last=Max("published_at"))
         rows.append({"label": label, "url_name": url_name, "count": agg["n"], "last": agg["last"]})

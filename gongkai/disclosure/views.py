@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from gongkai.disclosure import selectors
 from gongkai.disclosure.choices import InterpretationKind, Topic, Validity
@@ -31,15 +31,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def disclosure_guide(request: HttpRequest) -> HttpResponse:
-    """政府信息公开指南, generated from the data (bureau, columns, statutory deadlines and fees)."""
-    return render(
-        request,
-        "disclosure/guide.html",
-        {
-            "rows": selectors.catalogue(),
-            "bureau": getattr(settings, "GONGKAI_BUREAU_NAME", "聊城市市场监督管理局"),
-        },
-    )
+    """政府信息公开指南, generated from the data (columns, statutory deadlines and fees).
+
+    The bureau's name in the heading is base.html's ``bureau`` (translated), like the rest of the site."""
+    return render(request, "disclosure/guide.html", {"rows": selectors.catalogue()})
 
 
 def documents(request: HttpRequest) -> HttpResponse:
@@ -66,7 +61,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         doc = selectors.public_document(pk)
     except Document.DoesNotExist as exc:
-        raise Http404("没有这份文件，或文件尚未发布") from exc
+        raise Http404(_("没有这份文件，或文件尚未发布")) from exc
     return render(request, "disclosure/document.html", {"doc": doc})
 
 
@@ -85,7 +80,7 @@ def interpretation(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         item = selectors.public_interpretation(pk)
     except Interpretation.DoesNotExist as exc:
-        raise Http404("没有这篇解读，或解读尚未发布") from exc
+        raise Http404(_("没有这篇解读，或解读尚未发布")) from exc
     images = [a for a in item.attachments.all() if a.kind == "image"]
     others = [a for a in item.attachments.all() if a.kind != "image"]
     return render(
@@ -102,7 +97,7 @@ def guide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         item = selectors.public_guide(pk)
     except Guide.DoesNotExist as exc:
-        raise Http404("没有这个办事指南") from exc
+        raise Http404(_("没有这个办事指南")) from exc
     return render(request, "disclosure/guide_detail.html", {"guide": item})
 
 
@@ -115,7 +110,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     try:
         att = selectors.public_attachment(pk)
     except Attachment.DoesNotExist as exc:
-        raise Http404("没有这个文件") from exc
+        raise Http404(_("没有这个文件")) from exc
     types = {
         "pdf": "application/pdf",
         "png": "image/png",
