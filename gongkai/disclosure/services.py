@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongkai.core import audit
 from gongkai.disclosure import filetypes
@@ -293,7 +293,8 @@ def document_set_validity(
     doc.superseded_by = superseded_by
     _save(doc, actor=actor, action="validity", before=before, note=note)
     if doc.is_public:
-        label = dict(Validity.choices)[validity]
+        with translation.override(settings.LANGUAGE_CODE):  # the public note is stored in Chinese
+            label = str(dict(Validity.choices)[validity])
         if note.strip():
             text = note.strip()
         elif changed_on and validity != Validity.VALID:
