@@ -68,7 +68,10 @@ lint: $(VENV)/.stamp-test
 # which stay Chinese. The site's catalogue skips every app and the staff templates.
 I18N_SITE_IGNORES := api core registry inspectors inspections penalties policies disclosure search \
 	interaction stats opendata templates/staff */tests/* cli.py
-messages: $(VENV)/.stamp-base
+# Needs only an installed venv: depending on .stamp-base would reinstall the package from wherever
+# `make messages` runs (a git worktree sharing the venv would take the editable install over).
+messages:
+	@test -x $(BIN)/gongkai || { echo "run make venv first"; exit 1; }
 	cd gongkai && $(DEV_ENV) ../$(BIN)/gongkai makemessages -l en --add-location=file \
 	  $(foreach p,$(I18N_SITE_IGNORES),--ignore='$(p)')
 	@set -e; for locale in gongkai/*/locale; do \

@@ -58,7 +58,6 @@ def chinese_outside_chinese_parts(html: str) -> list[str]:
     return parser.found
 
 
-
 def catalogues() -> list[Path]:
     """Every English catalogue: the site's (``gongkai/locale``) and each app's own ``locale``."""
     root = Path(settings.LOCALE_PATHS[0])

@@ -3,11 +3,8 @@ switch, the translated shell free of Chinese, and a catalogue that is complete a
 
 from __future__ import annotations
 
-import ast
 import gettext
 import re
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,9 +15,17 @@ from django.utils import translation
 from django.utils.html import escape
 
 from gongkai.portal import navigation
-from gongkai.portal.tests.i18n import CJK, catalogues, chinese_outside_chinese_parts, choose, po_catalog, read_po
+from gongkai.portal.tests.i18n import (
+    CJK,
+    catalogues,
+    chinese_outside_chinese_parts,
+    choose,
+    po_catalog,
+    read_po,
+)
 
 pytestmark = pytest.mark.django_db
+
 
 def test_chinese_is_the_default_even_when_the_browser_asks_for_english(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
@@ -178,4 +183,6 @@ def test_the_compiled_catalogue_is_up_to_date_with_the_po_file(catalogue):
         catalog[""] = re.sub(r"POT-Creation-Date: .*\n", "", catalog[""])
     stale = sorted(str(k) for k in expected.keys() ^ compiled.keys())
     stale += sorted(str(k) for k in expected.keys() & compiled.keys() if expected[k] != compiled[k])
-    assert not stale, f"{catalogue}/django.mo is out of date; run `make messages` (docs/operations.md): {stale[:10]}"
+    assert not stale, (
+        f"{catalogue}/django.mo is out of date; run `make messages` (docs/operations.md): {stale[:10]}"
+    )
