@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-
 STAFF_PREFIXES = ("/staff/", "/admin/")
 
 
