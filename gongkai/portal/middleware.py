@@ -41,7 +41,12 @@ class LanguageMiddleware:
         language = chosen_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # Back to the default, so that whatever this thread runs next (a test's own code after a
+            # request, stored texts) does not inherit a visitor's English.
+            translation.deactivate()
         # The same URL answers in either language, so a shared cache must key on the cookie.
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)

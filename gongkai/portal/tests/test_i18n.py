@@ -186,3 +186,20 @@ def test_the_compiled_catalogue_is_up_to_date_with_the_po_file(catalogue):
     assert not stale, (
         f"{catalogue}/django.mo is out of date; run `make messages` (docs/operations.md): {stale[:10]}"
     )
+
+
+def test_the_header_names_the_configured_bureau(client):
+    assert ">聊城市市场监督管理局</a>" in client.get("/sitemap/").content.decode()
+    with override_settings(GONGKAI_BUREAU_NAME="济南市市场监督管理局"):
+        html = client.get("/sitemap/").content.decode()
+        assert ">济南市市场监督管理局</a>" in html and "聊城" not in html
+        choose(client, "en")
+        assert ">济南市市场监督管理局</a>" in client.get("/sitemap/").content.decode()
+    english = client.get("/sitemap/").content.decode()
+    assert "聊城" not in english.replace('lang="zh-Hans">中文', "")
+
+
+def test_a_request_in_english_leaves_the_thread_in_the_default_language(client):
+    choose(client, "en")
+    client.get("/sitemap/")
+    assert translation.get_language() == settings.LANGUAGE_CODE
