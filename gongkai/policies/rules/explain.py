@@ -40,6 +40,7 @@ class CriterionExplanation:
     text: str  # the whole sentence, icon first
     facts: dict[str, Any]
     missing: list[str]
+    criterion: Criterion | None = None  # for wording the sentence in another language
 
     @property
     def icon(self) -> str:
@@ -55,6 +56,10 @@ class Explanation:
     criteria: list[CriterionExplanation] = field(default_factory=list)
     amount: int | None = None
     missing: list[str] = field(default_factory=list)  # facts to ask for (undetermined only)
+    # what the sentences were built from, for wording them in another language
+    has_amount: bool = False
+    as_of: Mapping[str, dt.date] | None = None
+    sources: Mapping[str, str] | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -124,6 +129,11 @@ class _Part:
     fact: str
     phrase: str
     years_to: str | None = None  # years_between(fact, X): X as an ISO date or "today"
+    # the requirement as data, for wording it in another language (gongkai.policies.presentation):
+    # test is "bool", "compare", "years", "len", "has" or "in"; value is the constant (TODAY for today)
+    test: str = ""
+    op: str = ""
+    value: Any = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,7 @@ def _constant_value(node: Node, today: str) -> Any:
 
 
 _NO = object()
+TODAY = object()  # a _Part's value when the constant is ``today``
 
 
 def _show_constant(value: Any, spec: FactSpec | None, kind: str) -> str:
@@ -154,10 +165,10 @@ def _show_constant(value: Any, spec: FactSpec | None, kind: str) -> str:
 def _simple(node: Node, catalogue: Catalogue, today_word: str) -> _Part | None:
     """The requirement a simple criterion puts on one fact, or None if it is not that simple."""
     if isinstance(node, Name) and node.name in catalogue and catalogue[node.name].type == "boolean":
-        return _Part(node.name, "为是")
+        return _Part(node.name, "为是", test="bool", value=True)
     operand = node.operand if isinstance(node, Not) else None
     if isinstance(operand, Name) and operand.name in catalogue and catalogue[operand.name].type == "boolean":
-        return _Part(operand.name, "为否")
+        return _Part(operand.name, "为否", test="bool", value=False)
     if not isinstance(node, Binary):
         return None
     if node.op in Binary.COMPARISON:
@@ -172,20 +183,25 @@ def _simple(node: Node, catalogue: Catalogue, today_word: str) -> _Part | None:
         if isinstance(left, Name) and left.name in catalogue:
             spec = catalogue[left.name]
             if spec.type == "boolean" and op in ("==", "!="):
-                return _Part(left.name, "为是" if (value is True) == (op == "==") else "为否")
-            return _Part(left.name, _words(spec, spec.type)[op] + _show_constant(value, spec, spec.type))
+                yes = (value is True) == (op == "==")
+                return _Part(left.name, "为是" if yes else "为否", test="bool", value=yes)
+            phrase = _words(spec, spec.type)[op] + _show_constant(value, spec, spec.type)
+            raw = TODAY if isinstance(right, Name) and right.name == "today" else value
+            return _Part(left.name, phrase, test="compare", op=op, value=raw)
         if isinstance(left, Call) and left.func == "years_between" and isinstance(value, int):
             first, second = left.args
             if isinstance(first, Name) and first.name in catalogue and second.constant:
                 to = _constant_value(second, "today")
                 if isinstance(to, str):
-                    return _Part(first.name, _YEARS[op].format(k=value), years_to=to)
+                    return _Part(
+                        first.name, _YEARS[op].format(k=value), years_to=to, test="years", op=op, value=value
+                    )
         if isinstance(left, Call) and left.func == "len" and isinstance(value, int):
             arg = left.args[0]
             if isinstance(arg, Name) and arg.name in catalogue:
                 words = _words(None, "integer")
                 words = {**words, ">=": "不少于", ">": "多于", "<=": "不多于", "<": "少于"}
-                return _Part(arg.name, f"{words[op]}{value}项")
+                return _Part(arg.name, f"{words[op]}{value}项", test="len", op=op, value=value)
         return None
     if node.op in Binary.MEMBERSHIP:
         needle, haystack = node.needle, node.haystack
@@ -193,15 +209,19 @@ def _simple(node: Node, catalogue: Catalogue, today_word: str) -> _Part | None:
         if needle.constant and isinstance(haystack, Name) and haystack.name in catalogue:
             value = _constant_value(needle, today_word)
             if isinstance(value, str):
-                return _Part(haystack.name, f"{'不' if negated else ''}包含“{value}”")
+                raw = TODAY if isinstance(needle, Name) and needle.name == "today" else value
+                phrase = f"{'不' if negated else ''}包含“{value}”"
+                return _Part(haystack.name, phrase, test="has", op=node.op, value=raw)
         if isinstance(needle, Name) and needle.name in catalogue and haystack.constant:
             values = _constant_value(haystack, today_word)
             if isinstance(values, list) and values:
                 spec = catalogue[needle.name]
                 shown = "、".join(_show_constant(v, spec, spec.type) for v in values)
                 if len(values) == 1:
-                    return _Part(needle.name, f"{'不' if negated else ''}为{shown}")
-                return _Part(needle.name, f"不为{shown}中的任何一个" if negated else f"为{shown}之一")
+                    phrase = f"{'不' if negated else ''}为{shown}"
+                else:
+                    phrase = f"不为{shown}中的任何一个" if negated else f"为{shown}之一"
+                return _Part(needle.name, phrase, test="in", op=node.op, value=values)
     return None
 
 
@@ -306,7 +326,7 @@ def explain_criterion(
         labels = "、".join(f"“{catalogue[name].label}”" for name in missing) or "所需数据"
         note = _source_note(missing, catalogue, as_of, sources)
         text = f"{icon} {criterion.label}：缺少{labels}数据，请补充{note}"
-        return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
+        return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing, criterion)
     note = (
         prepared.source_note
         if as_of is None and sources is None
@@ -319,7 +339,7 @@ def explain_criterion(
         )
         detail = f"（{shown}）" if shown else ""
         text = f"{icon} {criterion.label}{detail}{note}"
-        return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
+        return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing, criterion)
     values = []
     for fact, spec, years_to in prepared.shown:
         value = used[fact]
@@ -334,7 +354,7 @@ def explain_criterion(
                 shown += f"（至{to}满{years}年）"
         values.append(f"{spec.label}为{shown}")
     text = f"{icon} {criterion.label}：您的{'，'.join(values)}，要求{prepared.requirement}{note}"
-    return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing)
+    return CriterionExplanation(criterion.id, criterion.label, status, text, used, missing, criterion)
 
 
 def explain(
@@ -353,7 +373,7 @@ def explain(
     if result.status == "not_in_force":
         until = f"至{policy.valid_to.isoformat()}" if policy.valid_to else "起长期有效"
         summary = f"{policy.title}：{STATUS_TEXT['not_in_force']}（{policy.valid_from.isoformat()}{until}）"
-        return Explanation(policy, on, result.status, summary)
+        return Explanation(policy, on, result.status, summary, as_of=as_of, sources=sources)
     catalogue = policy.catalogue
     criteria = [
         explain_criterion(c.criterion, c.status, facts, catalogue, on, as_of, c.facts, sources)
@@ -372,7 +392,18 @@ def explain(
         # only what an unknown criterion lacks: a fact missing where the answer is already known is not asked
         missing = list(dict.fromkeys(name for c in criteria if c.status == "unknown" for name in c.missing))
         summary += "，请补充：" + "、".join(catalogue[name].label for name in missing)
-    return Explanation(policy, on, result.status, summary, criteria, result.amount, missing)
+    return Explanation(
+        policy,
+        on,
+        result.status,
+        summary,
+        criteria,
+        result.amount,
+        missing,
+        has_amount=result.has_amount,
+        as_of=as_of,
+        sources=sources,
+    )
 
 
 def explain_all(
