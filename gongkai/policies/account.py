@@ -15,6 +15,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongkai.policies import accounts, matching, notify, selectors, services, workflow
@@ -28,6 +32,12 @@ from gongkai.policies.forms import (
     ReasonForm,
 )
 from gongkai.policies.models import Case, Fact, Policy
+
+
+def _problems(messages_: list) -> SafeString:
+    """Several problems as one message (some hold Chinese content marked up for an English page)."""
+    separator = conditional_escape(pgettext("错误之间", "；"))
+    return mark_safe(separator.join(conditional_escape(m) for m in messages_))
 
 
 def account_required(view):
@@ -76,7 +86,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "账户已开通")
+            messages.success(request, _("账户已开通"))
             return redirect("account-home")
     return render(request, "policies/account/invitation.html", {"invitation": found, "form": form})
 
@@ -94,12 +104,12 @@ def external_finish(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     assertion = provider.finish(request)
     if assertion is None:
-        messages.error(request, "身份认证未通过")
+        messages.error(request, _("身份认证未通过"))
         return redirect("account-login")
     try:
         account = accounts.login_external(assertion=assertion)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, _problems(exc.messages))
         return redirect("account-login")
     login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("account-home")
@@ -192,19 +202,19 @@ def supply(request: HttpRequest, code: str) -> HttpResponse:
     facts = [f for f in Fact.objects.filter(name__in=explanation.missing) if not f.derivation]
     form = FactsForm(request.POST, facts=facts)
     if not facts or not form.is_valid():
-        messages.error(request, "请完整填写所缺的数据")
+        messages.error(request, _("请完整填写所缺的数据"))
         return redirect("account-policy", code)
     values = form.values()
     if form.errors:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _problems([e for errs in form.errors.values() for e in errs]))
         return redirect("account-policy", code)
     try:
         services.facts_declare(actor=request.user, beneficiary=beneficiary, values=values)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, _problems(exc.messages))
     else:
         notify.deliver_pending()
-        messages.success(request, "已补充数据并重新比对")
+        messages.success(request, _("已补充数据并重新比对"))
     return redirect("account-policy", code)
 
 
@@ -214,14 +224,14 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
     beneficiary, policy, version, det, case = _own(request, code)
     form = ConfirmForm(request.POST)
     if case is None or not form.is_valid():
-        messages.error(request, "请核对收款账户并勾选承诺")
+        messages.error(request, _("请核对收款账户并勾选承诺"))
         return redirect("account-policy", code)
     try:
         workflow.case_confirm(actor=request.user, case=case, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, _problems(exc.messages))
     else:
-        messages.success(request, "已确认，等待审核拨付")
+        messages.success(request, _("已确认，等待审核拨付"))
     return redirect("account-policy", code)
 
 
@@ -235,9 +245,9 @@ def decline(request: HttpRequest, code: str) -> HttpResponse:
     try:
         workflow.case_decline(actor=request.user, case=case, reason=form.data.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, _problems(exc.messages))
     else:
-        messages.success(request, "已放弃该政策")
+        messages.success(request, _("已放弃该政策"))
     return redirect("account-policy", code)
 
 
@@ -248,7 +258,7 @@ def dispute(request: HttpRequest, code: str) -> HttpResponse:
     rp = selectors.loaded_policy(version)
     form = DisputeForm(request.POST, facts=list(rp.facts_used))
     if not form.is_valid():
-        messages.error(request, "请选择数据项并填写正确值和理由")
+        messages.error(request, _("请选择数据项并填写正确值和理由"))
         return redirect("account-policy", code)
     try:
         workflow.dispute_open(
@@ -258,9 +268,9 @@ def dispute(request: HttpRequest, code: str) -> HttpResponse:
             **form.cleaned_data,
         )
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, _problems(exc.messages))
     else:
-        messages.success(request, "异议已提交，工作人员核实后会重新比对")
+        messages.success(request, _("异议已提交，工作人员核实后会重新比对"))
     return redirect("account-policy", code)
 
 

@@ -26,6 +26,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from gongkai.core import audit
 from gongkai.policies.models import Account, Beneficiary, ExternalIdentity, Invitation
@@ -95,10 +96,10 @@ def invitation_accept(*, token: str, password: str) -> Account:
     """The contact sets a password: a non-staff user and its account are created."""
     invitation = Invitation.objects.select_for_update().filter(token_sha256=_digest(token)).first()
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= timezone.now():
-        raise ValidationError("邀请链接无效或已过期，请联系工作人员重新邀请")
+        raise ValidationError(_("邀请链接无效或已过期，请联系工作人员重新邀请"))
     users = get_user_model()
     if users.objects.filter(username=invitation.email).exists():
-        raise ValidationError("该电子邮箱已开通账户")
+        raise ValidationError(_("该电子邮箱已开通账户"))
     user = users.objects.create_user(
         invitation.email, email=invitation.email, password=password, is_staff=False
     )
@@ -163,11 +164,11 @@ def login_external(*, assertion: Assertion) -> Account:
     )
     if linked is not None:
         if linked.account.beneficiary.key != assertion.beneficiary_key:
-            raise ValidationError("该身份已关联其他主体")
+            raise ValidationError(_("该身份已关联其他主体"))
         return linked.account
     beneficiary = Beneficiary.objects.filter(key=assertion.beneficiary_key).first()
     if beneficiary is None:
-        raise ValidationError("平台中没有该主体，请联系工作人员")
+        raise ValidationError(_("平台中没有该主体，请联系工作人员"))
     users = get_user_model()
     username = f"{assertion.provider}:{assertion.subject}"[:150]
     user = users.objects.create_user(username, email=assertion.email, is_staff=False)

@@ -10,11 +10,15 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gongkai.core.models import District
 from gongkai.core.tabular import CellError
 from gongkai.policies.choices import FactType
 from gongkai.policies.models import Fact, Policy
+from gongkai.policies.presentation import chinese, content, content_language, fmt, unit_name
 from gongkai.registry import creditcode
 from gongkai.registry.models import Entity
 
@@ -175,7 +179,7 @@ class PayForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=300)
+    reason = forms.CharField(label=_("原因"), max_length=300)
 
 
 class ServiceDoneForm(forms.Form):
@@ -187,9 +191,17 @@ class InviteForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
 
 
+def fact_label(fact: Fact) -> SafeString:
+    """A fact's label (Chinese content) with its unit, in the page's language."""
+    label = content(fact.label)
+    if fact.unit:
+        label = fmt(gettext("%(label)s（%(unit)s）"), label=label, unit=unit_name(fact.unit))
+    return label
+
+
 def fact_field(fact: Fact, *, required: bool = True) -> forms.Field:
     """A form field for one fact's value, by its type (快申快享 and staff corrections)."""
-    label = fact.label + (f"（{fact.unit}）" if fact.unit else "")
+    label = fact_label(fact)
     if fact.type == FactType.INTEGER:
         if fact.scale != 1:
             return forms.DecimalField(label=label, required=required, decimal_places=len(str(fact.scale)) - 1)
@@ -198,13 +210,15 @@ def fact_field(fact: Fact, *, required: bool = True) -> forms.Field:
         return forms.TypedChoiceField(
             label=label,
             required=required,
-            choices=[("", "请选择"), ("1", "是"), ("0", "否")],
+            choices=[("", gettext("请选择")), ("1", gettext("是")), ("0", gettext("否"))],
             coerce=lambda v: v == "1",
         )
     if fact.type == FactType.DATE:
         return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
     if fact.type == FactType.LIST:
-        return forms.CharField(label=label + "（多项用顿号分隔，没有请填“无”）", required=required)
+        return forms.CharField(
+            label=fmt(gettext("%(label)s（多项用顿号分隔，没有请填“无”）"), label=label), required=required
+        )
     return forms.CharField(label=label, required=required, max_length=200)
 
 
@@ -215,7 +229,7 @@ def fact_value(fact: Fact, value: Any) -> Any:
     if fact.type == FactType.INTEGER:
         number = Decimal(value) * fact.scale
         if number != number.to_integral_value():
-            raise ValidationError(f"{fact.label}的精度超出范围")
+            raise ValidationError(fmt(gettext("%(label)s的精度超出范围"), label=content(fact.label)))
         return int(number)
     if fact.type == FactType.DATE:
         return value.isoformat()
@@ -287,12 +301,12 @@ class AccountLoginForm(AuthenticationForm):
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
         if user.is_staff or not hasattr(user, "policy_account"):
-            raise ValidationError("该账号不是企业或人才账户，请使用相应入口登录", code="not_account")
+            raise ValidationError(gettext("该账号不是企业或人才账户，请使用相应入口登录"), code="not_account")
 
 
 class AcceptInvitationForm(forms.Form):
-    password1 = forms.CharField(label="设置密码", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label="再次输入密码", widget=forms.PasswordInput, strip=False)
+    password1 = forms.CharField(label=_("设置密码"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput, strip=False)
 
     def __init__(self, *args, email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -302,7 +316,7 @@ class AcceptInvitationForm(forms.Form):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "两次输入的密码不一致")
+            self.add_error("password2", gettext("两次输入的密码不一致"))
         elif p1:
             user = get_user_model()(username=self.email, email=self.email)
             try:
@@ -313,19 +327,30 @@ class AcceptInvitationForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    bank_account_name = forms.CharField(label="收款账户名", max_length=100, required=False)
-    bank_account = forms.CharField(label="收款账号", max_length=40, required=False)
-    bank_name = forms.CharField(label="开户银行", max_length=100, required=False)
+    bank_account_name = forms.CharField(label=_("收款账户名"), max_length=100, required=False)
+    bank_account = forms.CharField(label=_("收款账号"), max_length=40, required=False)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=100, required=False)
     pledge = forms.BooleanField(
-        label="本单位（本人）承诺：所提供和确认的信息真实、准确；如有虚假，愿退回所获资金并承担相应责任。",
+        label=_("本单位（本人）承诺：所提供和确认的信息真实、准确；如有虚假，愿退回所获资金并承担相应责任。"),
         required=True,
     )
 
 
+class ContentSelect(forms.Select):
+    """A select whose choices are Chinese content (facts' labels): on a page in another language each
+    such option is marked ``lang="zh-Hans"`` so that screen readers read it with a Chinese voice."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value != "" and not chinese():
+            option["attrs"]["lang"] = content_language()
+        return option
+
+
 class DisputeForm(forms.Form):
-    fact = forms.ModelChoiceField(label="有误的数据项", queryset=Fact.objects.none())
-    claimed = forms.CharField(label="您认为的正确值", max_length=200)
-    reason = forms.CharField(label="理由及证明材料说明", widget=forms.Textarea(attrs={"rows": 3}))
+    fact = forms.ModelChoiceField(label=_("有误的数据项"), queryset=Fact.objects.none(), widget=ContentSelect)
+    claimed = forms.CharField(label=_("您认为的正确值"), max_length=200)
+    reason = forms.CharField(label=_("理由及证明材料说明"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, facts: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongkai.core import calendar
 from gongkai.core.workdays import CalendarNotCovered
@@ -323,10 +324,10 @@ def case_deadline(case: Case, *, on: dt.date | None = None) -> Deadline | None:
     on = on or today()
     policy = case.policy
     steps = {
-        CaseState.PUBLICITY: ("公示期满", case.publicity_started_on, policy.publicity_days),
-        CaseState.NOTIFIED: ("确认期限", case.notified_on, policy.confirm_days),
-        CaseState.CONFIRMED: ("拨付期限", case.confirmed_on, policy.pay_days),
-        CaseState.APPROVED: ("拨付期限", case.confirmed_on, policy.pay_days),
+        CaseState.PUBLICITY: (gettext("公示期满"), case.publicity_started_on, policy.publicity_days),
+        CaseState.NOTIFIED: (gettext("确认期限"), case.notified_on, policy.confirm_days),
+        CaseState.CONFIRMED: (gettext("拨付期限"), case.confirmed_on, policy.pay_days),
+        CaseState.APPROVED: (gettext("拨付期限"), case.confirmed_on, policy.pay_days),
     }
     step = steps.get(case.state)  # type: ignore[call-overload]
     if step is None or step[1] is None:

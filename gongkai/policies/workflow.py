@@ -23,6 +23,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongkai.core import audit
 from gongkai.policies import notify, selectors
@@ -83,8 +85,11 @@ def _lock(case: Case) -> Case:
 def _leave(case: Case, transition: str) -> None:
     allowed = TRANSITIONS[transition]
     if case.state not in allowed:
-        names = "、".join(str(CaseState(s).label) for s in allowed)
-        raise ValidationError(f"兑现事项处于“{case.get_state_display()}”，只有“{names}”时才能执行此操作")
+        names = pgettext("列举", "、").join(str(CaseState(s).label) for s in allowed)
+        raise ValidationError(
+            _("兑现事项处于“%(state)s”，只有“%(allowed)s”时才能执行此操作")
+            % {"state": case.get_state_display(), "allowed": names}
+        )
 
 
 def _record(actor: Any, case: Case, action: str, before: str, note: str = "", **after: Any) -> None:
@@ -351,21 +356,21 @@ def case_confirm(
     _leave(case, "confirm")
     errors: dict[str, str] = {}
     if not pledge:
-        errors["pledge"] = "请阅读并签署承诺"
+        errors["pledge"] = _("请阅读并签署承诺")
     if case.policy.benefit_kind == BenefitKind.MONEY:
         if not bank_account_name.strip():
-            errors["bank_account_name"] = "请填写收款账户名"
+            errors["bank_account_name"] = _("请填写收款账户名")
         if not bank_account.strip().replace(" ", "").isdigit():
-            errors["bank_account"] = "收款账号应为数字"
+            errors["bank_account"] = _("收款账号应为数字")
         if not bank_name.strip():
-            errors["bank_name"] = "请填写开户银行"
+            errors["bank_name"] = _("请填写开户银行")
     if errors:
         raise ValidationError(errors)
     det = Determination.objects.filter(
         beneficiary=case.beneficiary, version=case.version, current=True
     ).first()
     if det is None or det.status != DeterminationStatus.ELIGIBLE:
-        raise ValidationError("当前比对结果已不符合条件，暂不能确认")
+        raise ValidationError(_("当前比对结果已不符合条件，暂不能确认"))
     before = case.state
     case.state, case.confirmed_on, case.pledge_signed = CaseState.CONFIRMED, on or selectors.today(), True
     case.bank_account_name = bank_account_name.strip()
@@ -530,9 +535,9 @@ def dispute_open(
 ) -> Dispute:
     """异议: the beneficiary says a fact is wrong. An open case waits (异议) until staff decide."""
     if not claimed.strip() or not reason.strip():
-        raise ValidationError("请填写您认为的正确值和理由")
+        raise ValidationError(_("请填写您认为的正确值和理由"))
     if case is not None and case.beneficiary_id != beneficiary.pk:
-        raise ValidationError("只能对自己的兑现事项提出异议")
+        raise ValidationError(_("只能对自己的兑现事项提出异议"))
     dispute = Dispute.objects.create(
         beneficiary=beneficiary, case=case, fact=fact, claimed=claimed.strip()[:200], reason=reason.strip()
     )
