@@ -9,20 +9,25 @@ requests by applicant type:
 So, for every column, 新收 + 上年结转 = 总计 + 结转下年度, and the year's 上年结转 equals the previous
 year's 结转下年度 — both are checked, the second against the *published* previous report when
 there is one (its frozen tables), since that is what the public can compare.
+
+Labels are Chinese here, in the exported documents and in the frozen tables; they are marked with
+``gettext_noop`` so that the public page can show them translated (``page_tables``, ADR 0060).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from gongkai.core import audit
 from gongkai.interaction import documents, outcomes
@@ -32,27 +37,29 @@ from gongkai.interaction.models import AnnualReport, InfoRequest
 PERSON_COLUMNS = ["person"]
 ORG_COLUMNS = ["business", "research", "nonprofit", "legal", "other"]
 COLUMNS = [*PERSON_COLUMNS, *ORG_COLUMNS, "total"]
-COLUMN_LABELS = {**{c.value: str(c.label) for c in ApplicantType}, "total": "总计"}
+# Chinese whatever the language of the request that happens to import this module first.
+with translation.override(settings.LANGUAGE_CODE):
+    COLUMN_LABELS = {**{c.value: str(c.label) for c in ApplicantType}, "total": gettext_noop("总计")}
 
 REVIEW_ROWS = ["review", "litigation_direct", "litigation_after_review"]
 REVIEW_LABELS = {
-    "review": "行政复议",
-    "litigation_direct": "行政诉讼（未经复议直接起诉）",
-    "litigation_after_review": "行政诉讼（复议后起诉）",
+    "review": gettext_noop("行政复议"),
+    "litigation_direct": gettext_noop("行政诉讼（未经复议直接起诉）"),
+    "litigation_after_review": gettext_noop("行政诉讼（复议后起诉）"),
 }
 REVIEW_COLUMNS = ["upheld", "corrected", "other", "pending", "total"]
 REVIEW_COLUMN_LABELS = {
-    "upheld": "结果维持",
-    "corrected": "结果纠正",
-    "other": "其他结果",
-    "pending": "尚未审结",
-    "total": "总计",
+    "upheld": gettext_noop("结果维持"),
+    "corrected": gettext_noop("结果纠正"),
+    "other": gettext_noop("其他结果"),
+    "pending": gettext_noop("尚未审结"),
+    "total": gettext_noop("总计"),
 }
 
 ACTIVE_MANUAL = {
-    "licensing": "第二十条第（五）项 行政许可：本年处理决定数量",
-    "coercion": "第二十条第（六）项 行政强制：本年处理决定数量",
-    "charges": "第二十条第（八）项 行政事业性收费：本年收费金额（万元）",
+    "licensing": gettext_noop("第二十条第（五）项 行政许可：本年处理决定数量"),
+    "coercion": gettext_noop("第二十条第（六）项 行政强制：本年处理决定数量"),
+    "charges": gettext_noop("第二十条第（八）项 行政事业性收费：本年收费金额（万元）"),
 }
 
 
@@ -97,21 +104,34 @@ def request_matrix(year: int) -> dict[str, dict[str, int]]:
     return rows
 
 
-def matrix_rows(matrix: dict[str, dict[str, int]]) -> list[tuple[str, str, list[int]]]:
-    """(indent level, label, values) in the order of the format, for templates and exports."""
+# A numbered row of table 三 ("1.属于国家秘密").
+NUMBERED_ROW = gettext_noop("%(n)s.%(label)s")
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def matrix_rows(
+    matrix: dict[str, dict[str, int]], translate: Callable[[str], str] = _same
+) -> list[tuple[str, str, list[int]]]:
+    """(indent level, label, values) in the order of the format, for templates and exports; the
+    labels Chinese, or passed through ``translate`` (``gettext``) for a public page."""
     out: list[tuple[str, str, dict[str, int] | None]] = [
-        ("0", "一、本年新收政府信息公开申请数量", matrix["new"]),
-        ("0", "二、上年结转政府信息公开申请数量", matrix["carried_in"]),
-        ("0", "三、本年度办理结果", None),
+        ("0", translate(gettext_noop("一、本年新收政府信息公开申请数量")), matrix["new"]),
+        ("0", translate(gettext_noop("二、上年结转政府信息公开申请数量")), matrix["carried_in"]),
+        ("0", translate(gettext_noop("三、本年度办理结果")), None),
     ]
     for group, label in outcomes.GROUPS.items():
         members = [o for o in outcomes.OUTCOMES if o.group == group and not o.report_row]
-        out.append(("1", label, matrix[f"group:{group}"]))
+        out.append(("1", translate(label), matrix[f"group:{group}"]))
         if group not in ("disclosed", "partial"):
             for n, o in enumerate(members, 1):
-                out.append(("2", f"{n}.{o.label}", matrix[o.code]))
-    out.append(("1", "（七）总计", matrix["results_total"]))
-    out.append(("0", "四、结转下年度继续办理", matrix["carried_out"]))
+                out.append(
+                    ("2", translate(NUMBERED_ROW) % {"n": n, "label": translate(o.label)}, matrix[o.code])
+                )
+    out.append(("1", translate(gettext_noop("（七）总计")), matrix["results_total"]))
+    out.append(("0", translate(gettext_noop("四、结转下年度继续办理")), matrix["carried_out"]))
     return [(level, label, [values[c] for c in COLUMNS] if values else []) for level, label, values in out]
 
 
@@ -136,24 +156,22 @@ def active_table(year: int, manual: dict[str, Any]) -> list[tuple[str, str]]:
             .count()
         )
         rows += [
-            ("第二十条第（一）项 行政规范性文件：本年制发件数", str(made)),
-            ("第二十条第（一）项 行政规范性文件：本年废止件数", str(repealed)),
-            ("第二十条第（一）项 行政规范性文件：现行有效件数", str(valid)),
+            (gettext_noop("第二十条第（一）项 行政规范性文件：本年制发件数"), str(made)),
+            (gettext_noop("第二十条第（一）项 行政规范性文件：本年废止件数"), str(repealed)),
+            (gettext_noop("第二十条第（一）项 行政规范性文件：现行有效件数"), str(valid)),
         ]
     except ImportError:  # the disclosure module is not installed
         pass
-    rows.append(("第二十条第（五）项 行政许可：本年处理决定数量", str(manual.get("licensing") or "—")))
+    rows.append((ACTIVE_MANUAL["licensing"], str(manual.get("licensing") or "—")))
     penalties = penalty_decisions(year)
     rows.append(
         (
-            "第二十条第（六）项 行政处罚：本年处理决定数量",
+            gettext_noop("第二十条第（六）项 行政处罚：本年处理决定数量"),
             str(penalties) if penalties is not None else str(manual.get("penalties") or "—"),
         )
     )
-    rows.append(("第二十条第（六）项 行政强制：本年处理决定数量", str(manual.get("coercion") or "—")))
-    rows.append(
-        ("第二十条第（八）项 行政事业性收费：本年收费金额（万元）", str(manual.get("charges") or "—"))
-    )
+    rows.append((ACTIVE_MANUAL["coercion"], str(manual.get("coercion") or "—")))
+    rows.append((ACTIVE_MANUAL["charges"], str(manual.get("charges") or "—")))
     return rows
 
 
@@ -189,6 +207,26 @@ def tables_for(report: AnnualReport) -> dict[str, Any]:
         "active": active_table(report.year, report.active_extra or {}),
         "review": review_table(report.review_litigation or {}),
         "fees": fees_collected(report.year),
+    }
+
+
+def page_tables(report: AnnualReport, translate: Callable[[str], str] = _same) -> dict[str, Any]:
+    """The tables of a report's page (staff or public), their labels passed through ``translate``.
+
+    A published report's frozen table 二 holds its labels as they were then; one no longer in the
+    catalogue stays Chinese.
+    """
+    tables = tables_for(report)
+    return {
+        "tables": {**tables, "active": [(translate(label), value) for label, value in tables["active"]]},
+        "rows": matrix_rows(tables["requests"], translate),
+        "columns": [translate(COLUMN_LABELS[c]) for c in COLUMNS],
+        "column_keys": COLUMNS,
+        "review_rows": [
+            (translate(REVIEW_LABELS[r]), [tables["review"][r][c] for c in REVIEW_COLUMNS])
+            for r in REVIEW_ROWS
+        ],
+        "review_columns": {k: translate(v) for k, v in REVIEW_COLUMN_LABELS.items()},
     }
 
 
@@ -235,8 +273,6 @@ def consistency_problems(report: AnnualReport) -> list[str]:
 
 def document_parts(report: AnnualReport) -> tuple[str, str, list[documents.Table]]:
     """(title, text, tables) of the report as exported."""
-    from django.conf import settings
-
     tables = tables_for(report)
     title = f"{settings.GONGKAI_BUREAU_NAME}{report.year}年政府信息公开工作年度报告"
     text = "\n".join(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongkai.core.access import staff_view
 from gongkai.interaction import annual, documents, selectors
@@ -119,22 +120,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             for text in exc.messages:
                 messages.error(request, text)
-    tables = annual.tables_for(report)
     return render(
         request,
         "interaction/annual_detail.html",
         {
             "report": report,
             "form": form,
-            "tables": tables,
-            "rows": annual.matrix_rows(tables["requests"]),
-            "columns": [annual.COLUMN_LABELS[c] for c in annual.COLUMNS],
-            "column_keys": annual.COLUMNS,
-            "review_rows": [
-                (annual.REVIEW_LABELS[r], [tables["review"][r][c] for c in annual.REVIEW_COLUMNS])
-                for r in annual.REVIEW_ROWS
-            ],
-            "review_columns": annual.REVIEW_COLUMN_LABELS,
+            **annual.page_tables(report),
             "problems": annual.consistency_problems(report) if report.state == ReportState.DRAFT else [],
             "published": report.state == ReportState.PUBLISHED,
         },
@@ -181,22 +173,11 @@ def public_list(request: HttpRequest) -> HttpResponse:
 
 def public_detail(request: HttpRequest, year: int) -> HttpResponse:
     report = get_object_or_404(selectors.published_reports(), year=year)
-    tables = annual.tables_for(report)
+    # The labels of the tables in the visitor's language; the downloads stay Chinese.
     return render(
         request,
         "interaction/public/annual_detail.html",
-        {
-            "report": report,
-            "tables": tables,
-            "rows": annual.matrix_rows(tables["requests"]),
-            "columns": [annual.COLUMN_LABELS[c] for c in annual.COLUMNS],
-            "column_keys": annual.COLUMNS,
-            "review_rows": [
-                (annual.REVIEW_LABELS[r], [tables["review"][r][c] for c in annual.REVIEW_COLUMNS])
-                for r in annual.REVIEW_ROWS
-            ],
-            "review_columns": annual.REVIEW_COLUMN_LABELS,
-        },
+        {"report": report, **annual.page_tables(report, gettext)},
     )
 
 

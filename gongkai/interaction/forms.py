@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.inspectors.models import Department
@@ -179,6 +180,13 @@ class RequestForm(forms.ModelForm):
         model = InfoRequest
         fields = REQUEST_FORM_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 5, "style": FULL_WIDTH})}
+
+    def __init__(self, *args, **kwargs):
+        suggested = "desired_form" in (kwargs.get("initial") or {})
+        super().__init__(*args, **kwargs)
+        # The model's default (电子邮件) is a suggestion the applicant may change: in their language.
+        if not suggested and self.instance.pk is None:
+            self.initial["desired_form"] = gettext("电子邮件")
 
     def clean(self):
         data = super().clean() or {}

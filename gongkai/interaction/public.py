@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from gongkai.core.calendar import CalendarNotCovered
@@ -94,7 +95,7 @@ def message_track_lookup(request: HttpRequest) -> HttpResponse:
         code = codes.normalise_code(form.cleaned_data["code"])
         if Message.objects.filter(tracking_code=code).exists():
             return redirect("public-message-track", code=code)
-        messages.error(request, "没有找到该查询码对应的留言，请核对后重新输入。")
+        messages.error(request, gettext("没有找到该查询码对应的留言，请核对后重新输入。"))
     return redirect("public-messages")
 
 
@@ -112,7 +113,7 @@ def message_track(request: HttpRequest, code: str) -> HttpResponse:
             for text in exc.messages:
                 messages.error(request, text)
         else:
-            messages.success(request, "感谢您的评价。")
+            messages.success(request, gettext("感谢您的评价。"))
         return redirect("public-message-track", code=message.tracking_code)
     response = render(
         request,
@@ -172,7 +173,7 @@ def foi_track_lookup(request: HttpRequest) -> HttpResponse:
         code = codes.normalise_code(form.cleaned_data["code"])
         if selectors.request_by_code(code):
             return redirect("public-foi-track", code=code)
-        messages.error(request, "没有找到该查询码对应的申请，请核对后重新输入。")
+        messages.error(request, gettext("没有找到该查询码对应的申请，请核对后重新输入。"))
     return redirect("public-foi")
 
 
@@ -186,6 +187,7 @@ def foi_track(request: HttpRequest, code: str) -> HttpResponse:
         problem = ""
     except CalendarNotCovered as exc:
         clock, problem = None, str(exc)
+    outcome = outcomes.BY_CODE.get(info.outcome)
     response = render(
         request,
         "interaction/public/foi_track.html",
@@ -194,7 +196,9 @@ def foi_track(request: HttpRequest, code: str) -> HttpResponse:
             "clock": clock,
             "problem": problem,
             "deadline": selectors.request_deadline(info),
-            "outcome": outcomes.BY_CODE.get(info.outcome),
+            "outcome": outcome,
+            # The label is marked for the catalogue in outcomes.py and translated here.
+            "outcome_label": gettext(outcome.label) if outcome else "",
             "pdf_available": documents.pdf_available(),
             # The letter to a consulted third party is not addressed to the applicant.
             "letters": [letter for letter in info.letters.all() if letter.key not in PRIVATE_LETTERS],

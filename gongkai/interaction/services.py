@@ -1,5 +1,8 @@
 """Writes of 互动交流. Every function here runs in a transaction and appends an audit event.
 
+The messages a visitor can meet (a refused submission or rating) are translated (ADR 0060); those
+only staff see stay Chinese.
+
 Audit events of messages and requests carry codes, states and dates, never the sender's name,
 contact or text: the audit log is shown to more staff than the case itself.
 """
@@ -18,7 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from gongkai.core import audit, calendar
 from gongkai.interaction import clock as clockmod
@@ -83,11 +87,17 @@ class Upload:
 
 def check_upload(name: str, data: bytes) -> tuple[str, str]:
     if len(data) > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(f"附件“{name}”过大（{len(data) / 1024 / 1024:.1f} MB），单个附件不能超过5 MB")
+        raise ValidationError(
+            gettext("附件“%(name)s”过大（%(size)s MB），单个附件不能超过5 MB")
+            % {"name": name, "size": f"{len(data) / 1024 / 1024:.1f}"}
+        )
     for magic, content_type, ext in ATTACHMENT_TYPES:
         if data.startswith(magic):
             return content_type, ext
-    raise ValidationError(f"附件“{name}”的类型不被接受：只接受 JPEG、PNG 图片或 PDF 文件（按文件内容判断）")
+    raise ValidationError(
+        gettext("附件“%(name)s”的类型不被接受：只接受 JPEG、PNG 图片或 PDF 文件（按文件内容判断）")
+        % {"name": name}
+    )
 
 
 def _check_abuse(*, address_key: str, contact: str, body: str, now: dt.datetime) -> None:
@@ -97,13 +107,17 @@ def _check_abuse(*, address_key: str, contact: str, body: str, now: dt.datetime)
         Message.objects.filter(address_digest=address_key, received_at__gte=hour_ago).count()
         >= limits["per_address_per_hour"]
     ):
-        raise Refused("同一网络地址一小时内提交的留言过多，请稍后再试。如情况紧急，请拨打12315热线。")
+        raise Refused(
+            gettext("同一网络地址一小时内提交的留言过多，请稍后再试。如情况紧急，请拨打12315热线。")
+        )
     day_ago = now - dt.timedelta(days=1)
     if (
         Message.objects.filter(contact_digest=contact_digest(contact), received_at__gte=day_ago).count()
         >= limits["per_contact_per_day"]
     ):
-        raise Refused("同一联系方式一天内提交的留言已达上限，请明天再试，或在已提交留言的办理页面补充说明。")
+        raise Refused(
+            gettext("同一联系方式一天内提交的留言已达上限，请明天再试，或在已提交留言的办理页面补充说明。")
+        )
     window = now - dt.timedelta(days=limits["duplicate_window_days"])
     earlier = (
         Message.objects.filter(content_digest=content_digest(contact, body), received_at__gte=window)
@@ -111,8 +125,11 @@ def _check_abuse(*, address_key: str, contact: str, body: str, now: dt.datetime)
         .first()
     )
     if earlier is not None:
-        day = timezone.localtime(earlier.received_at).strftime("%Y年%m月%d日")
-        raise Refused(f"您已于{day}提交过相同内容的留言，请勿重复提交。请使用当时获得的查询码查看办理进度。")
+        day = dateformat.format(timezone.localtime(earlier.received_at), gettext("Y年m月d日"))
+        raise Refused(
+            gettext("您已于%(day)s提交过相同内容的留言，请勿重复提交。请使用当时获得的查询码查看办理进度。")
+            % {"day": day}
+        )
 
 
 @transaction.atomic
@@ -133,7 +150,8 @@ def message_submit(
     address_key = address_digest(address)
     _check_abuse(address_key=address_key, contact=contact, body=body, now=now)
     if len(uploads) > ATTACHMENT_MAX_FILES:
-        raise ValidationError(f"最多上传{ATTACHMENT_MAX_FILES}个附件")
+        n = ATTACHMENT_MAX_FILES
+        raise ValidationError(ngettext("最多上传%(n)s个附件", "最多上传%(n)s个附件", n) % {"n": n})
     kinds = [check_upload(u.name, u.data) for u in uploads]
     message = Message(
         tracking_code=codes.tracking_code("LY"),
@@ -398,11 +416,11 @@ def message_rate(*, message: Message, rating: int, comment: str = "") -> Message
     """满意度: the sender rates the reply once, from the tracking page."""
     message = _locked_message(message)
     if message.state not in (MessageState.REPLIED, MessageState.CLOSED):
-        raise ValidationError("留言答复后才能评价")
+        raise ValidationError(gettext("留言答复后才能评价"))
     if message.rating is not None:
-        raise ValidationError("您已评价过本次答复，感谢您的反馈")
+        raise ValidationError(gettext("您已评价过本次答复，感谢您的反馈"))
     if rating not in Satisfaction.values:
-        raise ValidationError("请选择满意、基本满意或不满意")
+        raise ValidationError(gettext("请选择满意、基本满意或不满意"))
     message.rating, message.rating_comment, message.rated_at = rating, comment.strip()[:300], timezone.now()
     message.save(update_fields=["rating", "rating_comment", "rated_at"])
     _record_message(PUBLIC_ACTOR, message, "rate", {}, {"rating": rating})
@@ -483,7 +501,7 @@ def request_receive(
         hour_ago = timezone.now() - dt.timedelta(hours=1)
         limit = rules.value(rules.RATE_LIMITS)["per_address_per_hour"]
         if InfoRequest.objects.filter(address_digest=address_key, created_at__gte=hour_ago).count() >= limit:
-            raise Refused("同一网络地址一小时内提交的申请过多，请稍后再试，或以信函方式提交。")
+            raise Refused(gettext("同一网络地址一小时内提交的申请过多，请稍后再试，或以信函方式提交。"))
     received_on = received_on_for(channel, submitted_on, confirmed_on)
     today = timezone.localdate()
     if received_on > today:
@@ -932,9 +950,14 @@ def letter_values(request: InfoRequest, on: dt.date) -> dict[str, str]:
 
 
 def letter_issue(*, request: InfoRequest, key: str, on: dt.date) -> Letter:
-    """Generate a letter from its template and keep the file exactly as issued."""
+    """Generate a letter from its template and keep the file exactly as issued.
+
+    Letters are legal documents and always Chinese, also when an English page issued one (the
+    receipt of an online request).
+    """
     title, body = template_for(key)
-    text = documents.fill(body, letter_values(request, on))
+    with translation.override(settings.LANGUAGE_CODE):
+        text = documents.fill(body, letter_values(request, on))
     subtitle = f"受理编号：{request.number}"
     data = documents.docx_bytes(title, text, subtitle=subtitle)
     letter = Letter(
