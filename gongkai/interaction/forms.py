@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.inspectors.models import Department
@@ -46,7 +46,8 @@ class MessageForm(forms.Form):
     category = forms.ChoiceField(
         label=_("留言类别"), choices=MessageCategory.choices, widget=forms.RadioSelect
     )
-    subject = forms.CharField(label=_("标题"), max_length=100)
+    # "message": other catalogues translate a bare 标题 as a document's title.
+    subject = forms.CharField(label=pgettext_lazy("message", "标题"), max_length=100)
     body = forms.CharField(
         label=_("内容"),
         widget=forms.Textarea(attrs={"rows": 8, "style": FULL_WIDTH}),
