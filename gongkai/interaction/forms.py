@@ -46,10 +46,11 @@ class MessageForm(forms.Form):
     category = forms.ChoiceField(
         label=_("留言类别"), choices=MessageCategory.choices, widget=forms.RadioSelect
     )
-    # "message": other catalogues translate a bare 标题 as a document's title.
+    # Context "message": the apps whose catalogues are read first translate a bare 标题 as a
+    # document's title and 内容 as its content.
     subject = forms.CharField(label=pgettext_lazy("message", "标题"), max_length=100)
     body = forms.CharField(
-        label=_("内容"),
+        label=pgettext_lazy("message", "内容"),
         widget=forms.Textarea(attrs={"rows": 8, "style": FULL_WIDTH}),
         min_length=10,
         max_length=5000,
