@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import to_locale
 
@@ -31,3 +32,11 @@ def content_lang() -> SafeString:
     if translation.get_language() == settings.LANGUAGE_CODE:
         return mark_safe("")
     return mark_safe(f' lang="{bcp47(settings.LANGUAGE_CODE)}"')
+
+
+@register.filter
+def chinese_content(value):
+    """``value`` (Chinese content, such as a name inside a translated sentence) wrapped in
+    ``<span lang="zh-Hans">`` when the page is in another language; unchanged on a Chinese page."""
+    lang = content_lang()
+    return format_html("<span{}>{}</span>", lang, value) if lang else value
