@@ -9,41 +9,57 @@ limits what is even loaded).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
 from gongkai.core import tabular
 from gongkai.penalties import selectors
 from gongkai.penalties.choices import ViolationCategory
 from gongkai.penalties.models import Decision, Withdrawal
+from gongkai.portal.templatetags.portal import bcp47, chinese_content
 
 PAGE_SIZE = 20
 API_PAGE_SIZE = 100
 
 
+class ContentSelect(forms.Select):
+    """A select whose options, but the first ("all"), are Chinese content (authorities, districts):
+    marked ``lang="zh-Hans"`` on a page in another language, for screen readers."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in ("", None) and translation.get_language() != settings.LANGUAGE_CODE:
+            option["attrs"]["lang"] = bcp47(settings.LANGUAGE_CODE)
+        return option
+
+
 class FilterForm(forms.Form):
-    q = forms.CharField(label="关键词", required=False, max_length=100)
-    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
-    category = forms.ChoiceField(label="违法行为类别", required=False)
-    authority = forms.ChoiceField(label="作出决定机关", required=False)
-    district = forms.ChoiceField(label="区划", required=False)
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(label=_("违法行为类别"), required=False)
+    authority = forms.ChoiceField(label=_("作出决定机关"), required=False, widget=ContentSelect)
+    district = forms.ChoiceField(label=_("区划"), required=False, widget=ContentSelect)
 
     def __init__(self, data, facets: dict):
         super().__init__(data)
         labels = dict(ViolationCategory.choices)
-        self.fields["year"].choices = [("", "全部")] + [(y, f"{y}年") for y in facets["years"]]
-        self.fields["category"].choices = [("", "全部")] + [
-            (c, labels.get(c, c)) for c in facets["categories"]
-        ]
-        self.fields["authority"].choices = [("", "全部")] + [(a, a) for a in facets["authorities"]]
-        self.fields["district"].choices = [("", "全部")] + [(c, n) for c, n in facets["districts"]]
+        every = ("", _("全部"))
+        self.fields["year"].choices = [every] + [(y, _("%(year)s年") % {"year": y}) for y in facets["years"]]
+        self.fields["category"].choices = [every] + [(c, labels.get(c, c)) for c in facets["categories"]]
+        self.fields["authority"].choices = [every] + [(a, a) for a in facets["authorities"]]
+        self.fields["district"].choices = [every] + [(c, n) for c, n in facets["districts"]]
 
 
 def _filtered(request: HttpRequest) -> tuple[FilterForm, object]:
@@ -81,7 +97,49 @@ def decision_page(request: HttpRequest, public_id: str) -> HttpResponse:
         except Withdrawal.DoesNotExist:
             raise Http404("没有该行政处罚公示信息，或其公示期已满") from None
         return render(request, "penalties/public/withdrawn.html", {"notice": notice})
-    return render(request, "penalties/public/decision.html", {"d": decision})
+    corrections = [(c, [_change(change) for change in c.changes]) for c in decision.corrections.all()]
+    return render(request, "penalties/public/decision.html", {"d": decision, "corrections": corrections})
+
+
+TEXT_CHANGED = _("决定书全文")
+CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+YES_NO = {"是": _("是"), "否": _("否")}
+
+
+def _change(change: dict) -> dict:
+    """One line of a correction record as the page shows it.
+
+    The record keeps the field's label and the values as the Chinese summary showed them. On a page
+    in another language the label is the field's again, a choice's label or a yes/no is translated,
+    and any other value (a name, an amount) is marked as Chinese content.
+    """
+    if translation.get_language() == settings.LANGUAGE_CODE:
+        return change
+    name = change.get("field", "")
+    if name == "public_text":
+        return {"field": name, "label": TEXT_CHANGED}
+    try:
+        field = Decision._meta.get_field(name)
+    except FieldDoesNotExist:  # a field since removed: its label as it was kept
+        field = None
+    shown = {
+        "field": name,
+        "label": field.verbose_name if field else chinese_content(change.get("label", "")),
+    }
+    for side in ("before", "after"):
+        shown[side] = _value(field, str(change.get(side, "")))
+    return shown
+
+
+def _value(field, stored: str):
+    if isinstance(field, models.BooleanField) and stored in YES_NO:
+        return YES_NO[stored]
+    if field is not None and field.choices:
+        with translation.override(settings.LANGUAGE_CODE):
+            values = {str(label): value for value, label in field.flatchoices}
+        if stored in values:
+            return dict(field.flatchoices)[values[stored]]
+    return chinese_content(stored) if CHINESE.search(stored) else stored
 
 
 # --- open data -----------------------------------------------------------------------------------
@@ -111,7 +169,7 @@ def summary(d: Decision, request: HttpRequest | None = None) -> dict:
         "party": d.party_name,
         "credit_code": d.entity.credit_code if d.entity_id else "",
         "violation_type": d.violation_type,
-        "violation_category": d.get_violation_category_display(),
+        "violation_category": _category_in_chinese(d),
         "legal_basis": d.legal_basis,
         "penalty": d.penalty_summary,
         "fine": str(d.fine) if d.fine is not None else None,
@@ -122,6 +180,12 @@ def summary(d: Decision, request: HttpRequest | None = None) -> dict:
         "district": d.district.name if d.district_id else "",
         "url": request.build_absolute_uri(url) if request else url,
     }
+
+
+def _category_in_chinese(d: Decision) -> str:
+    """Data (CSV, JSON, feeds, open-data files) is Chinese whatever language the visitor chose."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return d.get_violation_category_display()
 
 
 def _csv_rows(qs, request) -> Iterator[list[str]]:

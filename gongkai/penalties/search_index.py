@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from django.apps import apps
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 DOC_TYPE = "penalty"
 
@@ -68,7 +69,11 @@ def register() -> None:
 
     add(
         DocumentType(
-            key=DOC_TYPE, label="行政处罚", enumerate_all=all_documents, documents_for=documents_for, order=40
+            key=DOC_TYPE,
+            label=_("行政处罚"),
+            enumerate_all=all_documents,
+            documents_for=documents_for,
+            order=40,
         )
     )
 
