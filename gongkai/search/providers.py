@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from gongkai.search.registry import DocumentType, IndexDocument, register
 
@@ -101,12 +102,12 @@ def results_for(ids: list[str]) -> Iterable[IndexDocument]:
 
 register(
     DocumentType(
-        key="entity", label="经营主体", enumerate_all=all_entities, documents_for=entities_for, order=60
+        key="entity", label=_("经营主体"), enumerate_all=all_entities, documents_for=entities_for, order=60
     )
 )
 register(
     DocumentType(
-        key="inspection", label="抽查结果", enumerate_all=all_results, documents_for=results_for, order=50
+        key="inspection", label=_("抽查结果"), enumerate_all=all_results, documents_for=results_for, order=50
     )
 )
 

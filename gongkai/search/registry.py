@@ -4,9 +4,11 @@ A module registers a :class:`DocumentType` (usually in its ``AppConfig.ready``):
 
     from gongkai.search.registry import DocumentType, IndexDocument, register
 
-    register(DocumentType(key="penalty", label="行政处罚", order=50,
+    register(DocumentType(key="penalty", label=gettext_lazy("行政处罚"), order=50,
                           enumerate_all=all_public_penalty_docs,     # every public document
                           documents_for=penalty_docs_for_ids))        # the public ones among ids
+
+(the label is the name of the kind on the English search page too, so mark it for translation)
 
 and, in the services that publish, change or withdraw content, inside their transaction::
 
@@ -23,6 +25,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,11 @@ class IndexDocument:
 
 @dataclass(frozen=True)
 class DocumentType:
-    """A kind of public content: its key, its Chinese label, and how to enumerate it."""
+    """A kind of public content: its key, its Chinese label (plain, or ``gettext_lazy``), and how to
+    enumerate it."""
 
     key: str
-    label: str
+    label: str | Promise
     enumerate_all: Callable[[], Iterable[IndexDocument]]
     documents_for: Callable[[list[str]], Iterable[IndexDocument]] | None = None
     order: int = 100
@@ -66,5 +72,17 @@ def document_type(key: str) -> DocumentType | None:
     return _TYPES.get(key)
 
 
+# The labels other modules register as plain Chinese (disclosure's three kinds, interaction's
+# messages), marked here so that the search's catalogue translates them on the English search page.
+# A module may instead register a gettext_lazy label, as penalties and the providers do.
+TYPE_LABELS_ELSEWHERE = (
+    gettext_noop("政策文件"),
+    gettext_noop("政策解读"),
+    gettext_noop("办事指南"),
+    gettext_noop("留言答复"),
+)
+
+
 def type_labels() -> dict[str, str]:
-    return {t.key: t.label for t in document_types()}
+    """key → label in the active language (a plain Chinese label is looked up in the catalogues)."""
+    return {t.key: gettext(str(t.label)) for t in document_types()}

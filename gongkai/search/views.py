@@ -6,11 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext
 
 from gongkai.core.access import staff_view
+from gongkai.portal.templatetags.portal import chinese_content
 from gongkai.search import selectors, services
 from gongkai.search.models import SynonymGroup
-from gongkai.search.registry import document_types
+from gongkai.search.registry import document_types, type_labels
 
 
 def _int(value: str | None) -> int | None:
@@ -18,6 +22,19 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+def _used(pairs: list[tuple[str, list[str]]]) -> SafeString:
+    """What typed terms were also searched as: ``spaq → 食品安全、食品安全法；…`` (the words are Chinese
+    content, marked as such on a page in another language)."""
+    return format_html_join(
+        pgettext("separator between items of a list", "；"),
+        "{} → {}",
+        (
+            (typed if typed.isascii() else chinese_content(typed), chinese_content("、".join(words)))
+            for typed, words in pairs
+        ),
+    )
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -45,37 +62,41 @@ def search(request: HttpRequest) -> HttpResponse:
         return "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
 
     facets = []
+    labels = type_labels()
     if result.facets:
-        labels = {t.key: t.label for t in document_types()}
         facets = [
             (
-                "类型",
+                gettext("类型"),
                 "type",
                 doc_type,
                 [(k, labels.get(k, k), n, link(type=k)) for k, n in result.facets.doc_type],
             ),
             (
-                "年份",
+                gettext("年份"),
                 "year",
                 params.get("year", ""),
-                [(str(k), f"{k}年", n, link(year=k)) for k, n in result.facets.year],
+                [
+                    (str(k), gettext("%(year)s年") % {"year": k}, n, link(year=k))
+                    for k, n in result.facets.year
+                ],
             ),
             (
-                "部门",
+                gettext("部门"),
                 "dept",
                 params.get("dept", ""),
-                [(k, k, n, link(dept=k)) for k, n in result.facets.department],
+                [(k, chinese_content(k), n, link(dept=k)) for k, n in result.facets.department],
             ),
             (
-                "区县",
+                gettext("区县"),
                 "district",
                 params.get("district", ""),
-                [(k, k, n, link(district=k)) for k, n in result.facets.district],
+                [(k, chinese_content(k), n, link(district=k)) for k, n in result.facets.district],
             ),
         ]
         facets = [
             (title, key, chosen, items, link(**{key: ""})) for title, key, chosen, items in facets if items
         ]
+    understood = result.understood
     context = {
         "result": result,
         "search_q": result.q,
@@ -85,7 +106,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "sort_date": link(sort="date"),
         "prev_link": link(page=result.page - 1) if result.has_previous else "",
         "next_link": link(page=result.page + 1) if result.has_next else "",
-        "types": document_types(),
+        "types": [{"key": key, "label": label} for key, label in labels.items()],
+        "pinyin_used": _used(understood.pinyin_used) if understood else "",
+        "synonyms_used": _used(understood.synonyms_used) if understood else "",
         "first_number": (result.page - 1) * selectors.PER_PAGE + 1,
     }
     response = render(request, "search/search.html", context)
