@@ -17,11 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 FEED_LIMIT = 50
 
@@ -57,10 +60,14 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _suffix(params: QueryDict, keys: tuple[str, ...]) -> str:
-    """The filters in the title: ``（关键词：食品；年度：2025）``; only the keys the page understands."""
+def _titled(title: str, params: QueryDict, keys: tuple[str, ...] = ()) -> str:
+    """The list's title with its filters, ``行政处罚公示（筛选：district=371502，year=2025）``; only the
+    keys the page understands. In the active language: Chinese in feeds and e-mails."""
     parts = [f"{k}={params[k]}" for k in keys if params.get(k)]
-    return f"（筛选：{'，'.join(parts)}）" if parts else ""
+    if not parts:
+        return title
+    filters = pgettext("separator between items of a list", "，").join(parts)
+    return gettext("%(title)s（筛选：%(filters)s）") % {"title": title, "filters": filters}
 
 
 # --- 行政处罚 -------------------------------------------------------------------------------------
@@ -152,10 +159,10 @@ def _guide_items(params: QueryDict, limit: int) -> list[FeedItem]:
 # --- 双随机、一公开 ------------------------------------------------------------------------------
 
 INSPECTION_TABS = {
-    "items": "抽查事项清单",
-    "plans": "抽查计划公告",
-    "tasks": "抽查任务公告",
-    "results": "抽查结果公告",
+    "items": _("抽查事项清单"),
+    "plans": _("抽查计划公告"),
+    "tasks": _("抽查任务公告"),
+    "results": _("抽查结果公告"),
 }
 
 
@@ -304,26 +311,34 @@ def _search_items(params: QueryDict, limit: int) -> list[FeedItem]:
 SOURCES: dict[str, FeedSource] = {
     s.url_name: s
     for s in (
-        FeedSource("public-penalties", lambda p: "行政处罚公示" + _suffix(p, PENALTY_KEYS), _penalty_items),
+        FeedSource(
+            "public-penalties", lambda p: _titled(gettext("行政处罚公示"), p, PENALTY_KEYS), _penalty_items
+        ),
         FeedSource(
             "public-documents",
-            lambda p: "政策文件" + _suffix(p, ("topic", "year", "validity")),
+            lambda p: _titled(gettext("政策文件"), p, ("topic", "year", "validity")),
             _document_items,
         ),
         FeedSource(
-            "public-interpretations", lambda p: "政策解读" + _suffix(p, ("kind",)), _interpretation_items
+            "public-interpretations",
+            lambda p: _titled(gettext("政策解读"), p, ("kind",)),
+            _interpretation_items,
         ),
-        FeedSource("public-guides", lambda p: "办事指南", _guide_items),
+        FeedSource("public-guides", lambda p: gettext("办事指南"), _guide_items),
         FeedSource(
             "public-inspections",
-            lambda p: "双随机一公开 · " + INSPECTION_TABS[_inspection_tab(p)] + _suffix(p, ("q",)),
+            lambda p: _titled(
+                gettext("双随机一公开 · %(list)s") % {"list": INSPECTION_TABS[_inspection_tab(p)]}, p, ("q",)
+            ),
             _inspection_items,
         ),
-        FeedSource("public-messages", lambda p: "留言答复" + _suffix(p, ("category", "q")), _message_items),
-        FeedSource("public-benefits", lambda p: "惠企政策", _benefit_items),
+        FeedSource(
+            "public-messages", lambda p: _titled(gettext("留言答复"), p, ("category", "q")), _message_items
+        ),
+        FeedSource("public-benefits", lambda p: gettext("惠企政策"), _benefit_items),
         FeedSource(
             "public-search",
-            lambda p: f"站内搜索：{p.get('q', '')}" + _suffix(p, SEARCH_KEYS[1:]),
+            lambda p: _titled(gettext("站内搜索：%(q)s") % {"q": p.get("q", "")}, p, SEARCH_KEYS[1:]),
             _search_items,
         ),
     )
@@ -331,7 +346,8 @@ SOURCES: dict[str, FeedSource] = {
 
 
 class UnknownList(ValueError):
-    """The URL is not a list page of this site with a feed; ``str()`` is the Chinese message."""
+    """The URL is not a list page of this site with a feed; ``str()`` is the message for the user (in
+    the active language)."""
 
 
 @dataclass(frozen=True)
@@ -363,15 +379,19 @@ class ListRef:
 def list_ref(path: str, query: str = "") -> ListRef:
     """The list page at ``path`` with ``query``; raises :class:`UnknownList` when it has no feed."""
     if not path.startswith("/") or path.startswith("//") or "\\" in path:
-        raise UnknownList("网址应为本站列表页面的路径，例如 /penalties/?district=371502")
+        raise UnknownList(gettext("网址应为本站列表页面的路径，例如 /penalties/?district=371502"))
     try:
         match = resolve(path)
     except Resolver404:
-        raise UnknownList(f"本站没有这个页面：{path[:100]}") from None
+        raise UnknownList(gettext("本站没有这个页面：%(path)s") % {"path": path[:100]}) from None
     source = SOURCES.get(match.url_name or "")
     if source is None:
         raise UnknownList(
-            f"该页面不是可订阅的列表页面：{path[:100]}（可订阅政策文件、政策解读、办事指南、双随机一公开、行政处罚公示、留言答复、惠企政策和站内搜索）"
+            gettext(
+                "该页面不是可订阅的列表页面：%(path)s（可订阅政策文件、政策解读、办事指南、双随机一公开、"
+                "行政处罚公示、留言答复、惠企政策和站内搜索）"
+            )
+            % {"path": path[:100]}
         )
     params = QueryDict(query, mutable=True)
     for key in ("page", "format"):
@@ -381,16 +401,14 @@ def list_ref(path: str, query: str = "") -> ListRef:
 
 def list_ref_from_url(url: str) -> ListRef:
     """A list from what a user typed or pasted: a path with a query, or a full URL of this site."""
-    from django.conf import settings
-
     url = (url or "").strip()
     if not url:
-        raise UnknownList("请填写要订阅的列表网址")
+        raise UnknownList(gettext("请填写要订阅的列表网址"))
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         site = urlsplit(settings.GONGKAI_SITE_URL)
         if parts.scheme not in ("http", "https") or parts.netloc != site.netloc:
-            raise UnknownList(f"只能订阅本站（{site.netloc}）的列表页面")
+            raise UnknownList(gettext("只能订阅本站（%(site)s）的列表页面") % {"site": site.netloc})
     return list_ref(parts.path or "/", parts.query)
 
 
@@ -398,6 +416,14 @@ class ListFeed(Feed):
     """``<list path>feed``: the Atom feed of the list page with the same query parameters."""
 
     feed_type = Atom1Feed
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # A feed is Chinese whatever language the visitor chose (ADR 0060): feed readers send no
+        # cookie, the items are Chinese content, and one URL gives one feed.
+        with translation.override(settings.LANGUAGE_CODE):
+            response = super().__call__(request, *args, **kwargs)
+        response["Content-Language"] = settings.LANGUAGE_CODE
+        return response
 
     def get_object(self, request: HttpRequest, list_path: str = "") -> ListRef:  # type: ignore[override]
         try:
@@ -409,8 +435,6 @@ class ListFeed(Feed):
         return obj.title
 
     def subtitle(self, obj: ListRef) -> str:
-        from django.conf import settings
-
         return f"{settings.GONGKAI_BUREAU_NAME} · 与列表页面相同的筛选条件，最新 {FEED_LIMIT} 条"
 
     def link(self, obj: ListRef) -> str:
@@ -445,7 +469,8 @@ class ListFeed(Feed):
 
 
 def feed_link_for(path: str, query: str) -> tuple[str, str] | None:
-    """(feed URL, title) for a page that has a feed, for ``<link rel="alternate">``; else None."""
+    """(feed URL, title) for a page that has a feed, for ``<link rel="alternate">``; else None. The
+    title is in the page's language; the feed itself is Chinese."""
     try:
         ref = list_ref(path, query)
     except UnknownList:

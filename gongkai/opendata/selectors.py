@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from gongkai.opendata import datasets as ds
 from gongkai.opendata import exporting
@@ -73,7 +74,7 @@ def published(day: dt.date) -> list[PublishedDataset]:
                 day,
                 f"{slug}.dictionary.{ext}",
                 files[f"{slug}.dictionary.{ext}"],
-                f"数据字典（{ext.upper()}）",
+                gettext("数据字典（%(format)s）") % {"format": ext.upper()},
             )
             for ext in ("csv", "json")
             if f"{slug}.dictionary.{ext}" in files

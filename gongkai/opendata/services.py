@@ -30,7 +30,9 @@ from django.core.mail import EmailMessage
 from django.core.validators import EmailValidator
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from gongkai.core import audit
 from gongkai.opendata import datasets as ds
@@ -51,7 +53,8 @@ CONFIRMATIONS_PER_EMAIL_PER_DAY = 3
 
 
 class OpenDataError(ValueError):
-    """Bad input to an open-data service; ``str()`` is the Chinese message for the user."""
+    """Bad input to an open-data service; ``str()`` is the message for the user (the messages a
+    visitor can see are in the active language; the command's are Chinese)."""
 
 
 # --- daily files ---------------------------------------------------------------------------------
@@ -73,7 +76,9 @@ def parse_day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise OpenDataError(f"日期“{text[:20]}”无法识别：请写成 YYYY-MM-DD，例如 2026-11-25") from None
+        raise OpenDataError(
+            gettext("日期“%(text)s”无法识别：请写成 YYYY-MM-DD，例如 2026-11-25") % {"text": text[:20]}
+        ) from None
 
 
 def check_datasets(names: Sequence[str] | None) -> list[str]:
@@ -153,29 +158,41 @@ def unsubscribe_token(sub: Subscription) -> str:
     return signing.dumps({"s": sub.pk, "e": _email_key(sub.email)}, salt=UNSUBSCRIBE_SALT)
 
 
+LINK_EXPIRED = _("确认链接已过期（有效期 %(days)s 天）：请在原页面重新订阅，我们会再发一封确认邮件")
+LINK_ERRORS = {
+    "confirm": {
+        "bad": _("确认链接无效：请检查是否完整复制了邮件中的链接"),
+        "missing": _("确认链接对应的订阅不存在（可能已被删除）"),
+    },
+    "unsubscribe": {
+        "bad": _("退订链接无效：请检查是否完整复制了邮件中的链接"),
+        "missing": _("退订链接对应的订阅不存在（可能已被删除）"),
+    },
+}
+
+
 def _from_token(token: str, *, salt: str, max_age: dt.timedelta | None, action: str) -> Subscription:
+    """The subscription a signed link names; ``action`` is ``confirm`` or ``unsubscribe`` (for the message)."""
     try:
         data = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.SignatureExpired:
-        raise OpenDataError(
-            f"{action}链接已过期（有效期 {CONFIRM_MAX_AGE.days} 天）：请在原页面重新订阅，我们会再发一封确认邮件"
-        ) from None
+    except signing.SignatureExpired:  # only confirmation links expire
+        raise OpenDataError(str(LINK_EXPIRED) % {"days": CONFIRM_MAX_AGE.days}) from None
     except signing.BadSignature:
-        raise OpenDataError(f"{action}链接无效：请检查是否完整复制了邮件中的链接") from None
+        raise OpenDataError(str(LINK_ERRORS[action]["bad"])) from None
     pk = data.get("s") if isinstance(data, dict) else None
     sub = Subscription.objects.filter(pk=pk).first() if isinstance(pk, int) else None
     if sub is None or _email_key(sub.email) != data.get("e"):
-        raise OpenDataError(f"{action}链接对应的订阅不存在（可能已被删除）")
+        raise OpenDataError(str(LINK_ERRORS[action]["missing"]))
     return sub
 
 
 def normalise_email(email: str) -> str:
     email = (email or "").strip()
     try:
-        EmailValidator(message="电子邮箱地址格式不正确，例如 name@example.com")(email)
+        EmailValidator(message=_("电子邮箱地址格式不正确，例如 name@example.com"))(email)
     except ValidationError as exc:
         raise OpenDataError(exc.messages[0]) from None
-    local, _, domain = email.rpartition("@")
+    local, _at, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
 
 
@@ -205,14 +222,18 @@ def subscription_request(*, email: str, url: str) -> Subscription | None:
         ref = list_ref_from_url(url)
     except UnknownList as exc:
         raise OpenDataError(str(exc)) from None
+    # The title names the list in the e-mails, which are Chinese (the alerts are sent by a job that
+    # knows no visitor's language).
+    with translation.override(settings.LANGUAGE_CODE):
+        title = ref.title[:200]
     with transaction.atomic():
         sub, created = Subscription.objects.select_for_update().get_or_create(
-            email=email, url=ref.url, defaults={"title": ref.title[:200]}
+            email=email, url=ref.url, defaults={"title": title}
         )
         if sub.state == SubscriptionState.ACTIVE:
             return None
         sub.state = SubscriptionState.PENDING
-        sub.title = ref.title[:200]
+        sub.title = title
         sub.full_clean()
         sub.save()
         audit.record(
@@ -232,13 +253,13 @@ def subscription_request(*, email: str, url: str) -> Subscription | None:
 
 
 def subscription_confirm(*, token: str) -> Subscription:
-    sub = _from_token(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE, action="确认")
+    sub = _from_token(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE, action="confirm")
     with transaction.atomic():
         sub = Subscription.objects.select_for_update().get(pk=sub.pk)
         if sub.state == SubscriptionState.ACTIVE:
             return sub
         if sub.state == SubscriptionState.UNSUBSCRIBED:
-            raise OpenDataError("该订阅已退订：如需再次订阅，请在原页面重新订阅")
+            raise OpenDataError(gettext("该订阅已退订：如需再次订阅，请在原页面重新订阅"))
         now = timezone.now()
         sub.state = SubscriptionState.ACTIVE
         sub.confirmed_at = now
@@ -252,11 +273,11 @@ def subscription_confirm(*, token: str) -> Subscription:
 
 def subscription_for_unsubscribe(token: str) -> Subscription:
     """The subscription an unsubscribe link names (for the page with the one button)."""
-    return _from_token(token, salt=UNSUBSCRIBE_SALT, max_age=None, action="退订")
+    return _from_token(token, salt=UNSUBSCRIBE_SALT, max_age=None, action="unsubscribe")
 
 
 def subscription_cancel(*, token: str) -> Subscription:
-    sub = _from_token(token, salt=UNSUBSCRIBE_SALT, max_age=None, action="退订")
+    sub = _from_token(token, salt=UNSUBSCRIBE_SALT, max_age=None, action="unsubscribe")
     with transaction.atomic():
         sub = Subscription.objects.select_for_update().get(pk=sub.pk)
         if sub.state == SubscriptionState.UNSUBSCRIBED:

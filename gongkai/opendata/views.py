@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import mimetypes
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from gongkai.opendata import datasets as ds
 from gongkai.opendata import feeds, selectors, services
 from gongkai.opendata.forms import SubscribeForm
+from gongkai.opendata.models import Subscription
+from gongkai.portal.templatetags.portal import chinese_content
 
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -54,7 +61,9 @@ def index(request: HttpRequest) -> HttpResponse:
             if wanted in days:
                 chosen = wanted
             else:
-                error = f"没有 {wanted:%Y-%m-%d} 的数据文件（只保留最近的版本），以下是最新一天的文件"
+                error = gettext("没有 %(day)s 的数据文件（只保留最近的版本），以下是最新一天的文件") % {
+                    "day": f"{wanted:%Y-%m-%d}"
+                }
     status = 404 if error else 200
     return render(
         request,
@@ -114,7 +123,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         form.add_error("url", str(exc))
         return render(request, "opendata/subscribe.html", {"form": form}, status=400)
     if not services.subscribe_allowed(address=_client_address(request), email=email):
-        form.add_error(None, "订阅请求过于频繁，请一小时后再试")
+        form.add_error(None, gettext("订阅请求过于频繁，请一小时后再试"))
         response = render(request, "opendata/subscribe.html", {"form": form}, status=429)
         response["Retry-After"] = "3600"
         return response
@@ -122,19 +131,41 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/subscribe_sent.html", {"title": ref.title})
 
 
+def _list_title(sub: Subscription) -> str | SafeString:
+    """The subscribed list's title in the page's language; the stored title is Chinese, for the
+    e-mails (on a page in another language, it is shown marked as Chinese if the list is gone)."""
+    if translation.get_language() == settings.LANGUAGE_CODE:
+        return sub.title
+    try:
+        return feeds.list_ref_from_url(sub.url).title
+    except feeds.UnknownList:
+        return chinese_content(sub.title)
+
+
+def _sentence(message: str, **values: str | SafeString) -> SafeString:
+    """A translated sentence with values (a list's title) put in; the values are escaped unless safe."""
+    return mark_safe(escape(message) % {k: conditional_escape(v) for k, v in values.items()})
+
+
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         sub = services.subscription_confirm(token=token)
     except services.OpenDataError as exc:
         return render(
-            request, "opendata/message.html", {"heading": "无法确认订阅", "text": str(exc)}, status=400
+            request,
+            "opendata/message.html",
+            {"heading": gettext("无法确认订阅"), "text": str(exc)},
+            status=400,
         )
     return render(
         request,
         "opendata/message.html",
         {
-            "heading": "订阅成功",
-            "text": f"今后“{sub.title}”有新信息时，我们会发邮件提醒您。每封邮件都有一键退订链接。",
+            "heading": gettext("订阅成功"),
+            "text": _sentence(
+                gettext("今后“%(title)s”有新信息时，我们会发邮件提醒您。每封邮件都有一键退订链接。"),
+                title=_list_title(sub),
+            ),
         },
     )
 
@@ -148,15 +179,23 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             sub = services.subscription_for_unsubscribe(token)
         except services.OpenDataError as exc:
             return render(
-                request, "opendata/message.html", {"heading": "无法退订", "text": str(exc)}, status=400
+                request,
+                "opendata/message.html",
+                {"heading": gettext("无法退订"), "text": str(exc)},
+                status=400,
             )
-        return render(request, "opendata/unsubscribe.html", {"title": sub.title})
+        return render(request, "opendata/unsubscribe.html", {"title": _list_title(sub)})
     try:
         sub = services.subscription_cancel(token=token)
     except services.OpenDataError as exc:
-        return render(request, "opendata/message.html", {"heading": "无法退订", "text": str(exc)}, status=400)
+        return render(
+            request, "opendata/message.html", {"heading": gettext("无法退订"), "text": str(exc)}, status=400
+        )
     return render(
         request,
         "opendata/message.html",
-        {"heading": "已退订", "text": f"您不会再收到“{sub.title}”的提醒邮件。"},
+        {
+            "heading": gettext("已退订"),
+            "text": _sentence(gettext("您不会再收到“%(title)s”的提醒邮件。"), title=_list_title(sub)),
+        },
     )

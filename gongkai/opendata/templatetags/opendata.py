@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import format_html
 
 from gongkai.opendata.feeds import feed_link_for
+from gongkai.portal.templatetags.portal import bcp47
 
 register = template.Library()
 
@@ -19,4 +22,12 @@ def feed_alternate(context) -> str:
     if found is None:
         return ""
     url, title = found
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        # The title is in the page's language; the feed itself is always Chinese.
+        return format_html(
+            '<link rel="alternate" type="application/atom+xml" hreflang="{}" title="{}" href="{}">',
+            bcp47(settings.LANGUAGE_CODE),
+            title,
+            url,
+        )
     return format_html('<link rel="alternate" type="application/atom+xml" title="{}" href="{}">', title, url)
