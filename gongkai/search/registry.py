@@ -72,15 +72,10 @@ def document_type(key: str) -> DocumentType | None:
     return _TYPES.get(key)
 
 
-# The labels other modules register as plain Chinese (disclosure's three kinds, interaction's
-# messages), marked here so that the search's catalogue translates them on the English search page.
-# A module may instead register a gettext_lazy label, as penalties and the providers do.
-TYPE_LABELS_ELSEWHERE = (
-    gettext_noop("政策文件"),
-    gettext_noop("政策解读"),
-    gettext_noop("办事指南"),
-    gettext_noop("留言答复"),
-)
+# The labels other modules register as plain Chinese (interaction's messages), marked here so that
+# the search's catalogue translates them on the English search page. A module may instead register
+# a gettext_lazy label, as disclosure, penalties and the providers do.
+TYPE_LABELS_ELSEWHERE = (gettext_noop("留言答复"),)
 
 
 def type_labels() -> dict[str, str]:

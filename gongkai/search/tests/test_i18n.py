@@ -51,7 +51,7 @@ def test_the_search_page_in_english_marks_the_results_as_chinese(client, corpus)
     html = _english(client, "食品安全")
     assert chinese_outside_chinese_parts(html) == []
     assert "<h1>Search this site</h1>" in html and '<h2 id="h-results" role="status">2 results</h2>' in html
-    assert '<label for="sort">Sort order</label>' in html and '<option value="date">Date</option>' in html
+    assert '<label for="sort">Sort by</label>' in html and '<option value="date">Date</option>' in html
     # Every kind of content has an English name, including those registered as plain Chinese.
     for label in ("Policy documents", "Service guides", "Administrative penalties", "Businesses"):
         assert f">{label}</option>" in html
