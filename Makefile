@@ -19,7 +19,8 @@ help:
 	@echo "make serve  - production-like serving: gunicorn + whitenoise (needs SECRET_KEY, ALLOWED_HOSTS)"
 	@echo "make messages - extract the English catalogue gongkai/locale/en and compile it (needs GNU gettext)"
 
-$(VENV)/.stamp-base: pyproject.toml
+# The install also builds the draw engine's optional C module (ADR 0008): rebuild when it changes.
+$(VENV)/.stamp-base: pyproject.toml gongkai/inspections/_drawhash.c
 	@PYBIN=$$(scripts/find-python) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    echo "Creating $(VENV) with $$PYBIN ($$($$PYBIN --version))"; rm -rf $(VENV); $$PYBIN -m venv $(VENV) || exit 1; \
