@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +23,8 @@ from gongkai.inspections.tests.test_draw_support import (
     DEMO_001_SEED,
     demo_001,
 )
+
+GONGKAI = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "gongkai"
 
 
 def run_command(name: str, *args, **options) -> tuple:
@@ -113,6 +118,33 @@ def test_verify_draw_malformed_files_exit_2_with_a_message(tmp_path, content, wo
     assert status == 2
     assert out == ""
     assert words in err and err.startswith("error: ")
+
+
+def test_verify_draw_without_django_answers_as_the_django_command(files, tmp_path):
+    # `gongkai verify-draw PATH` skips Django (gongkai/cli.py); with an option it goes through the
+    # command. Both must print the same and exit the same, whatever the bundle.
+    bundle = json.loads(files["bundle"].read_text(encoding="utf-8"))
+    bundle["result"]["assignments"][0]["inspectors"].reverse()
+    seeded = json.loads(files["bundle"].read_text(encoding="utf-8"))
+    seeded["seed"] += "\u200b"  # valid under /1 but warned about
+    seeded["result"] = gd.compute_draw(seeded["frozen"], seeded["seed"], strict_seed=False)
+    paths = [
+        str(files["bundle"]),
+        write(tmp_path, "edited.json", json.dumps(bundle)),
+        write(tmp_path, "bad.json", '{"frozen": '),
+        write(tmp_path, "seeded.json", json.dumps(seeded)),
+        str(tmp_path / "nowhere.json"),
+    ]
+    env = dict(os.environ, SECRET_KEY="test-only-secret-key-not-for-production-0123456789", DEBUG="0")
+    for path in paths:
+        answers = [
+            subprocess.run(
+                [str(GONGKAI), "verify-draw", *options, path], capture_output=True, env=env, check=False
+            )
+            for options in ([], ["--verbosity", "1"])
+        ]
+        fast, django = ((a.returncode, a.stdout, a.stderr) for a in answers)
+        assert fast == django, path
 
 
 def test_verify_draw_missing_file_exits_2(tmp_path):
