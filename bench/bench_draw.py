@@ -5,10 +5,14 @@ Cases, each in its own process so that its peak memory is its own:
 * ``compute-1m``: the engine computes a draw for 1,000,000 members in 4 strata, a 3 % sample and
   300 officers, from a frozen document held as ordinary JSON objects (target under 1.5 s);
 * ``verify-1m``: ``gongkai verify-draw`` on the bundle of that draw, as a command in a fresh process
-  (interpreter and Django start-up included; target under 3 s), and the same with the downloadable
-  single-file verifier;
+  (interpreter start-up included; target under 3 s), and the same with the downloadable single-file
+  verifier, run by the project's Python (which finds the compiled loops, ADR 0008) and alone
+  (``-I -S``: the standard library only, as on a stranger's machine);
 * ``compute-15m``: 15,000,000 members, same proportions, held as ``MemberColumns``: seconds (target
   under 20 s) and peak memory (target under 2 GiB).
+
+Every note says whether the draw's compiled hashing (``_drawhash``) was used; ``GONGKAI_DRAW_PURE=1``
+measures the pure-Python loops instead.
 
 ``--quick`` uses 100,000 members (and 1,500,000 for the large case). The populations are synthetic
 and deterministic: 18-character ids, 12 units, strata of 10 / 30 / 45 / 15 %, officers in four
@@ -117,6 +121,10 @@ def load_note() -> str:
     return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
 
 
+def hashing_note() -> str:
+    return "compiled hashing" if gd._drawhash is not None else "pure-Python hashing"
+
+
 def case_compute(members: int) -> None:
     frozen = synthetic_frozen(members)
     benchlib.log(f"  generated {members:,} members; computing")
@@ -140,7 +148,7 @@ def case_compute(members: int) -> None:
         seconds < 1.5,
         note=(
             f"median of 3; CPU {cpus[middle][0]:.2f} s main + {cpus[middle][1]:.2f} s hashing workers; "
-            f"{selected:,} selected, {len(run.result['unassigned'])} unassigned; {load_note()}"
+            f"{selected:,} selected, {len(run.result['unassigned'])} unassigned; {hashing_note()}; {load_note()}"
         ),
     )
 
@@ -156,7 +164,14 @@ def case_verify(members: int) -> None:
         env = dict(os.environ, SECRET_KEY=benchlib.BENCH_SECRET_KEY, DEBUG="0")
         commands = {
             "gongkai verify-draw": [str(benchlib.PROJECT_DIR / ".venv" / "bin" / "gongkai"), "verify-draw"],
-            "gongkai_draw.py verify (single file)": [sys.executable, "-I", gd.__file__, "verify"],
+            "gongkai_draw.py verify (single file, project's Python)": [sys.executable, gd.__file__, "verify"],
+            "gongkai_draw.py verify (single file alone, -I -S)": [
+                sys.executable,
+                "-I",
+                "-S",
+                gd.__file__,
+                "verify",
+            ],
         }
         for label, command in commands.items():
             times = []
@@ -177,7 +192,7 @@ def case_verify(members: int) -> None:
                 seconds,
                 "< 3 s",
                 seconds < 3,
-                note=f"median of 3, whole process; {load_note()}",
+                note=f"median of 3, whole process; {'pure-Python hashing' if '-S' in command else hashing_note()}; {load_note()}",
             )
 
 
@@ -195,7 +210,7 @@ def case_compute_large(members: int) -> None:
     label = f"compute {_size(members)} members, 4 strata, 3 %, 300 officers (engine, MemberColumns)"
     note = (
         f"CPU {after[0] - own:.1f} s main + {after[1] - children:.1f} s hashing workers; {selected:,} selected; "
-        f"largest hashing worker {workers:.0f} MiB (shares the parent's pages); {load_note()}"
+        f"largest hashing worker {workers:.0f} MiB (shares the parent's pages); {hashing_note()}; {load_note()}"
     )
     benchlib.emit(BENCH, label, "seconds", seconds, "< 20 s", seconds < 20, note=note)
     benchlib.emit(BENCH, label, "peak memory MiB", peak, "< 2048 MiB", peak < 2048, note=note)
