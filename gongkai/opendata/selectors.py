@@ -32,7 +32,7 @@ class PublishedDataset:
     title: str
     description: str
     rows: int
-    generated_at: str
+    generated_at: dt.datetime | None
     files: list[PublishedFile]
     dictionary: list[PublishedFile]
     fields: tuple[ds.Field, ...]
@@ -54,6 +54,14 @@ def _file(day: dt.date, name: str, info: dict, label: str) -> PublishedFile:
         str(info.get("sha256", "")),
         reverse("opendata-file", args=[day.isoformat(), name]),
     )
+
+
+def _moment(text: object) -> dt.datetime | None:
+    """A manifest's ISO time (with its offset), or None when it is missing or unreadable."""
+    try:
+        return dt.datetime.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
 
 
 def published(day: dt.date) -> list[PublishedDataset]:
@@ -86,7 +94,7 @@ def published(day: dt.date) -> list[PublishedDataset]:
                 str(entry.get("title", slug)),
                 str(entry.get("description", "")),
                 int(entry.get("rows", 0)),
-                str(entry.get("generated_at", "")),
+                _moment(entry.get("generated_at")),
                 data,
                 dictionary,
                 dataset.fields if dataset else (),

@@ -185,3 +185,19 @@ def test_a_feed_takes_a_fixed_number_of_queries(client, django_assert_max_num_qu
         assert client.get("/penalties/feed").status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get("/inspections/feed", {"tab": "results"}).status_code == 200
+
+
+def test_the_page_shows_when_each_file_was_generated_in_beijing_time(client, exported):
+    import json
+    import re
+
+    manifest = json.loads((exported / "manifest.json").read_text())
+    generated = dt.datetime.fromisoformat(manifest["datasets"]["entities"]["generated_at"])
+    body = client.get("/open-data/").content.decode()
+    assert timezone.localtime(generated).strftime("%Y-%m-%d %H:%M") in body
+    assert not re.search(r"\d{4}-\d\d-\d\d\d\d:\d\d", body)  # date and time never run together
+
+
+def test_the_alert_form_help_text_is_what_the_field_points_to(client):
+    body = client.get("/open-data/subscribe/?url=/penalties/").content.decode()
+    assert 'aria-describedby="id_url_helptext"' in body and 'id="id_url_helptext"' in body
