@@ -307,7 +307,7 @@ def _entity(request: HttpRequest, e: Any, district_name: str, host_name: str | N
         "registration_authority": e.registration_authority,
         "industry_section": e.industry_section,
         "industry_division": e.industry_division,
-        "industry_division_label": DIVISION_LABELS.get(e.industry_division, e.industry_division),
+        "industry_division_label": _translated(DIVISION_LABELS).get(e.industry_division, e.industry_division),
         "district": _coded(e.district_id, district_name),
         "is_cluster_host": e.is_cluster_host,
         "cluster_host": {"credit_code": host, "name": host_name, "url": f"{base}entities/{_part(host)}"}
