@@ -13,7 +13,14 @@ tested in ``tests/test_entities.py``:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from gongkai.registry import creditcode
 from gongkai.registry.choices import EntityType
@@ -82,36 +89,63 @@ def public_entity(code: str) -> Entity:
     )
 
 
-def public_entity_fields(entity: Entity) -> list[tuple[str, str]]:
-    """(label, value) of every public fact on the licence, in display order."""
+@dataclass(frozen=True)
+class Fact:
+    """One line of an entity's public record. ``content`` says the value is Chinese content (a name,
+    an address) rather than the site's own text (a type, a status, a date), so that an English page
+    marks it as Chinese; ``link`` is the page it links to (the cluster host's)."""
+
+    label: str
+    value: str
+    content: bool = False
+    link: str = ""
+
+
+def public_entity_facts(entity: Entity) -> list[Fact]:
+    """Every public fact on the licence, in display order; labels in the active language."""
     from gongkai.registry import industries
 
     individual = entity.entity_type == EntityType.INDIVIDUAL
-    person_label = "经营者" if individual else "法定代表人（负责人）"
+    person_label = gettext("经营者") if individual else gettext("法定代表人（负责人）")
     person = mask_person(entity.legal_representative) if individual else entity.legal_representative
     rows = [
-        ("名称", entity.name),
-        ("统一社会信用代码", entity.credit_code),
-        ("主体类型", entity.get_entity_type_display()),
-        (person_label, person),
+        Fact(gettext("名称"), entity.name, content=True),
+        Fact(gettext("统一社会信用代码"), entity.credit_code),
+        Fact(gettext("主体类型"), entity.get_entity_type_display()),
+        Fact(person_label, person, content=True),
     ]
     if not individual and entity.registered_capital is not None:
-        rows.append(("注册资本", f"{entity.registered_capital.normalize():f} 万元"))
+        rows.append(Fact(gettext("注册资本"), registered_capital_text(entity.registered_capital)))
     division = dict(industries.DIVISION_CHOICES).get(entity.industry_division, entity.industry_division)
     rows += [
-        ("成立日期", f"{entity.established_on:%Y-%m-%d}"),
-        ("登记状态", entity.get_status_display()),
-        ("登记机关", entity.registration_authority),
-        ("所属行业", str(division)),
+        Fact(gettext("成立日期"), f"{entity.established_on:%Y-%m-%d}"),
+        Fact(gettext("登记状态"), entity.get_status_display()),
+        Fact(gettext("登记机关"), entity.registration_authority, content=True),
+        Fact(gettext("所属行业"), str(division)),
     ]
     addresses = list(entity.addresses.all())
     for a in addresses:
-        rows.append((a.get_kind_display(), a.full_text))
+        rows.append(Fact(a.get_kind_display(), a.full_text, content=True))
     if entity.cluster_host_id:
-        rows.append(("集群注册托管机构", entity.cluster_host.name))
+        link = reverse("portal-entity", args=[entity.cluster_host.credit_code])
+        rows.append(Fact(gettext("集群注册托管机构"), entity.cluster_host.name, content=True, link=link))
     if entity.is_cluster_host:
-        rows.append(("集群注册", "本主体为集群注册托管机构"))
+        rows.append(Fact(gettext("集群注册"), gettext("本主体为集群注册托管机构")))
     return rows
+
+
+def public_entity_fields(entity: Entity) -> list[tuple[str, str]]:
+    """(label, value) of every public fact on the licence, in display order (the search index, open
+    data): the record page's facts, in the active language — Chinese outside a visitor's request."""
+    return [(fact.label, fact.value) for fact in public_entity_facts(entity)]
+
+
+def registered_capital_text(amount: Decimal) -> str:
+    """注册资本 as registered, in 万元 (ten thousand yuan): "500 万元". English has no word for 万,
+    so the English page gives the amount in yuan with the currency code: "CNY 5,000,000"."""
+    if translation.get_language() in (None, settings.LANGUAGE_CODE):  # None: translations deactivated
+        return f"{amount.normalize():f} 万元"
+    return f"CNY {(amount * 10000).normalize():,f}"
 
 
 def hosted_count(entity: Entity) -> int:

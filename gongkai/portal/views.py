@@ -100,7 +100,7 @@ def entity(request: HttpRequest, code: str) -> HttpResponse:
         "portal/entity.html",
         {
             "entity": obj,
-            "fields": selectors.public_entity_fields(obj),
+            "facts": selectors.public_entity_facts(obj),
             "hosted": selectors.hosted_count(obj),
             "results": selectors.entity_public_results(obj),
             "penalties": selectors.entity_public_penalties(obj),
