@@ -7,16 +7,19 @@ tickets — never which stratum a drawn entity was in, nor the strata's cut-off 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 
 from gongkai.inspections import engine, selectors
 from gongkai.inspections.models import Task
 from gongkai.inspectors.models import Officer
+from gongkai.registry import industries
 
 VERIFIER = Path(__file__).with_name("gongkai_draw.py")
 
@@ -29,6 +32,25 @@ def bundle_bytes(task: Task) -> bytes:
         "result": engine.loads(task.result_text),
     }
     return engine.canonical(bundle).encode("utf-8") + b"\n"
+
+
+def stratum_label(name: str) -> tuple[str, bool]:
+    """A stratum's name as the page shows it, and whether it is Chinese content.
+
+    The frozen document keeps the names the draw was made with (``population``): 全部, 层1…,
+    集中登记地址, "A 农、林、牧、渔业" or a district's name. The ones the system gives are translated;
+    a district's name is content.
+    """
+    if name == "全部":
+        return gettext("全部"), False
+    if name == "集中登记地址":
+        return gettext("集中登记地址"), False
+    if match := re.fullmatch(r"层(\d+)", name):
+        return gettext("层%(number)s") % {"number": match[1]}, False
+    section, _, section_name = name.partition(" ")
+    if section_name and section_name == industries.section_name(section):
+        return str(dict(industries.SECTION_CHOICES)[section]), False
+    return name, True
 
 
 def public_strata(task: Task) -> list[dict]:
@@ -77,7 +99,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def task_page(request: HttpRequest, public_id: str) -> HttpResponse:
     task = get_object_or_404(selectors.public_tasks(), public_id=public_id)
-    context = {"task": task, "strata": public_strata(task)}
+    strata = public_strata(task)
+    for row in strata:
+        row["label"], row["content"] = stratum_label(row["name"])
+    context = {"task": task, "strata": strata}
     if task.result_text:
         result = engine.loads(task.result_text)
         drawn = [m for s in result["strata"] for m in s["selected"]]
