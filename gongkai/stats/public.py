@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from gongkai.stats import selectors
 
 DATASETS = selectors.DATASETS
 # Sections of the page, in order: (heading, datasets).
 SECTIONS = [
-    ("经营主体", ["new-by-month", "new-by-year", "new-by-district", "new-by-type", "status"]),
-    ("监管执法", ["inspections", "penalties"]),
-    ("互动交流", ["messages", "requests"]),
+    (_("经营主体"), ["new-by-month", "new-by-year", "new-by-district", "new-by-type", "status"]),
+    (_("监管执法"), ["inspections", "penalties"]),
+    (_("互动交流"), ["messages", "requests"]),
 ]
 
 
@@ -27,10 +29,12 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         for d in datasets:
             d.chart_json = json.dumps(d.chart, ensure_ascii=False)  # type: ignore[attr-defined]
         sections.append((heading, datasets))
+    summary = selectors.summary()
+    summary["month_name"] = selectors.month_name(dt.date(summary["year"], summary["month"], 1))
     return render(
         request,
         "stats/public.html",
-        {"sections": sections, "summary": selectors.summary(), "refresh": selectors.last_refresh()},
+        {"sections": sections, "summary": summary, "refresh": selectors.last_refresh()},
     )
 
 

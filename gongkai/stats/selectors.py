@@ -2,7 +2,8 @@
 (inspections, penalties, messages, requests) are counted live.
 
 Every function returns a :class:`Dataset`: the same rows feed the table on the page, the chart and
-the CSV download, so the three can never disagree.
+the CSV download, so the three can never disagree. Titles, headers and labels are in the active
+language (the API and open data read them in Chinese); district names are Chinese content.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from gongkai.stats.models import EntityMonthly, Refresh
 
@@ -28,6 +30,8 @@ class Dataset:
     chart: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     source: str = ""
+    # The first cell of each row is Chinese content (a district's name), not a label of the site.
+    row_content: bool = False
 
 
 def growth(current: int, previous: int) -> float | None:
@@ -39,6 +43,15 @@ def growth(current: int, previous: int) -> float | None:
 
 def pct(value: float | None) -> str:
     return "—" if value is None else f"{value:+.1f}%"
+
+
+def month_name(month: dt.date) -> str:
+    """The month as a period names it: "10月" in Chinese, "October" in English."""
+    return dateformat.format(month, gettext("n月"))
+
+
+def year_label(year: int) -> str:
+    return gettext("%(year)s年") % {"year": year}
 
 
 def _month_add(month: dt.date, offset: int) -> dt.date:
@@ -96,18 +109,18 @@ def new_by_month(*, day: dt.date | None = None, months: int = 24) -> Dataset:
         rows.append([f"{month:%Y-%m}", current, previous, pct(growth(current, previous))])
     return Dataset(
         "new-by-month",
-        "新增经营主体（按月）",
-        ["月份", "新增（户）", "上年同月（户）", "同比增长"],
+        gettext("新增经营主体（按月）"),
+        [gettext("月份"), gettext("新增（户）"), gettext("上年同月（户）"), gettext("同比增长")],
         rows,
         {
             "type": "bar",
             "categories": [r[0] for r in rows],
             "series": [
-                {"name": "新增", "data": [r[1] for r in rows]},
-                {"name": "上年同月", "data": [r[2] for r in rows]},
+                {"name": gettext("新增"), "data": [r[1] for r in rows]},
+                {"name": gettext("上年同月"), "data": [r[2] for r in rows]},
             ],
         },
-        note="按成立日期统计；本月为截至今天的数字。",
+        note=gettext("按成立日期统计；本月为截至今天的数字。"),
     )
 
 
@@ -150,10 +163,16 @@ def new_by_district(*, day: dt.date | None = None) -> Dataset:
         ]
         for code in sorted(set(current) | set(previous), key=lambda c: (-current.get(c, 0), c))
     ]
+    period = {"year": month.year, "month": month_name(month)}
     return Dataset(
         "new-by-district",
-        f"{month.year}年1—{month.month}月新增经营主体（按区划）",
-        ["区划", f"{month.year}年1—{month.month}月（户）", f"{month.year - 1}年同期（户）", "同比增长"],
+        gettext("%(year)s年1—%(month)s新增经营主体（按区划）") % period,
+        [
+            gettext("区划"),
+            gettext("%(year)s年1—%(month)s（户）") % period,
+            gettext("%(year)s年同期（户）") % {"year": month.year - 1},
+            gettext("同比增长"),
+        ],
         rows,
         {
             "type": "bar",
@@ -163,7 +182,8 @@ def new_by_district(*, day: dt.date | None = None) -> Dataset:
                 {"name": str(month.year - 1), "data": [r[2] for r in rows]},
             ],
         },
-        note="按住所所在区划统计。",
+        note=gettext("按住所所在区划统计。"),
+        row_content=True,
     )
 
 
@@ -181,15 +201,21 @@ def new_by_type(*, day: dt.date | None = None) -> Dataset:
         for t in labels
         if t in current or t in previous
     ]
+    period = {"year": month.year, "month": month_name(month)}
     return Dataset(
         "new-by-type",
-        f"{month.year}年1—{month.month}月新增经营主体（按类型）",
-        ["主体类型", f"{month.year}年1—{month.month}月（户）", f"{month.year - 1}年同期（户）", "同比增长"],
+        gettext("%(year)s年1—%(month)s新增经营主体（按类型）") % period,
+        [
+            gettext("主体类型"),
+            gettext("%(year)s年1—%(month)s（户）") % period,
+            gettext("%(year)s年同期（户）") % {"year": month.year - 1},
+            gettext("同比增长"),
+        ],
         rows,
         {
             "type": "pie",
             "categories": [r[0] for r in rows],
-            "series": [{"name": "新增", "data": [r[1] for r in rows]}],
+            "series": [{"name": gettext("新增"), "data": [r[1] for r in rows]}],
         },
     )
 
@@ -207,7 +233,11 @@ def new_by_year(*, day: dt.date | None = None, years: int = 5) -> Dataset:
         per_year[month.year] += n
     rows = []
     for year in range(day.year - years + 1, day.year + 1):
-        label = f"{year}年" if year < day.year else f"{year}年（截至{day.month}月）"
+        label = (
+            year_label(year)
+            if year < day.year
+            else gettext("%(year)s年（截至%(month)s）") % {"year": year, "month": month_name(day)}
+        )
         rows.append(
             [
                 label,
@@ -217,13 +247,13 @@ def new_by_year(*, day: dt.date | None = None, years: int = 5) -> Dataset:
         )
     return Dataset(
         "new-by-year",
-        "新增经营主体（按年）",
-        ["年度", "新增（户）", "同比增长"],
+        gettext("新增经营主体（按年）"),
+        [gettext("年度"), gettext("新增（户）"), gettext("同比增长")],
         rows,
         {
             "type": "line",
             "categories": [r[0] for r in rows],
-            "series": [{"name": "新增", "data": [r[1] for r in rows]}],
+            "series": [{"name": gettext("新增"), "data": [r[1] for r in rows]}],
         },
     )
 
@@ -243,15 +273,15 @@ def by_status() -> Dataset:
         rows.append([label, *values, sum(values)])
     return Dataset(
         "status",
-        "经营主体登记状态",
-        ["登记状态", *types.values(), "合计"],
+        gettext("经营主体登记状态"),
+        [gettext("登记状态"), *types.values(), gettext("合计")],
         rows,
         {
             "type": "pie",
             "categories": [r[0] for r in rows],
-            "series": [{"name": "户数", "data": [r[-1] for r in rows]}],
+            "series": [{"name": gettext("户数"), "data": [r[-1] for r in rows]}],
         },
-        note="当前登记状态；“存续（在营）”即实有经营主体。",
+        note=gettext("当前登记状态；“存续（在营）”即实有经营主体。"),
     )
 
 
@@ -328,7 +358,7 @@ def inspections_by_year(*, day: dt.date | None = None, years: int = 5) -> Datase
         rate = round(100 * on_time[year] / published[year], 1) if published[year] else None
         rows.append(
             [
-                f"{year}年",
+                year_label(year),
                 drawn[year],
                 done[year],
                 problems[year],
@@ -338,18 +368,25 @@ def inspections_by_year(*, day: dt.date | None = None, years: int = 5) -> Datase
         )
     return Dataset(
         "inspections",
-        "双随机抽查",
-        ["年度", "摇号任务（个）", "完成检查（户）", "发现问题（户）", "结果已公示（户）", "按期公示率"],
+        gettext("双随机抽查"),
+        [
+            gettext("年度"),
+            gettext("摇号任务（个）"),
+            gettext("完成检查（户）"),
+            gettext("发现问题（户）"),
+            gettext("结果已公示（户）"),
+            gettext("按期公示率"),
+        ],
         rows,
         {
             "type": "bar",
             "categories": [r[0] for r in rows],
             "series": [
-                {"name": "完成检查", "data": [r[2] for r in rows]},
-                {"name": "发现问题", "data": [r[3] for r in rows]},
+                {"name": gettext("完成检查"), "data": [r[2] for r in rows]},
+                {"name": gettext("发现问题"), "data": [r[3] for r in rows]},
             ],
         },
-        note="按期：检查结果形成之日起20个工作日内公示（国市监信〔2019〕38号）。",
+        note=gettext("按期：检查结果形成之日起20个工作日内公示（国市监信〔2019〕38号）。"),
     )
 
 
@@ -364,16 +401,16 @@ def penalties_by_year(*, day: dt.date | None = None, years: int = 5) -> Dataset:
     ):
         if published_on is not None:
             counts[published_on.year] += 1
-    rows = [[f"{y}年", counts[y]] for y in range(first_year, day.year + 1)]
+    rows = [[year_label(y), counts[y]] for y in range(first_year, day.year + 1)]
     return Dataset(
         "penalties",
-        "行政处罚决定公示",
-        ["年度", "公示（件）"],
+        gettext("行政处罚决定公示"),
+        [gettext("年度"), gettext("公示（件）")],
         rows,
         {
             "type": "bar",
             "categories": [r[0] for r in rows],
-            "series": [{"name": "公示", "data": [r[1] for r in rows]}],
+            "series": [{"name": gettext("公示"), "data": [r[1] for r in rows]}],
         },
     )
 
@@ -400,26 +437,26 @@ def messages_by_month(*, day: dt.date | None = None) -> Dataset:
     ]
     return Dataset(
         "messages",
-        "留言办理",
+        gettext("留言办理"),
         [
-            "月份",
-            "收到（条）",
-            "已答复（条）",
-            "平均答复用时（工作日）",
-            "按期答复率",
-            "评价（条）",
-            "满意率",
+            gettext("月份"),
+            gettext("收到（条）"),
+            gettext("已答复（条）"),
+            gettext("平均答复用时（工作日）"),
+            gettext("按期答复率"),
+            gettext("评价（条）"),
+            gettext("满意率"),
         ],
         rows,
         {
             "type": "bar",
             "categories": [r[0] for r in rows],
             "series": [
-                {"name": "收到", "data": [r[1] for r in rows]},
-                {"name": "已答复", "data": [r[2] for r in rows]},
+                {"name": gettext("收到"), "data": [r[1] for r in rows]},
+                {"name": gettext("已答复"), "data": [r[2] for r in rows]},
             ],
         },
-        note="不含无效留言；满意率＝（满意＋基本满意）÷评价数。",
+        note=gettext("不含无效留言；满意率＝（满意＋基本满意）÷评价数。"),
     )
 
 
@@ -432,15 +469,15 @@ def requests_by_month(*, day: dt.date | None = None) -> Dataset:
     ]
     return Dataset(
         "requests",
-        "依申请公开",
-        ["月份", "收到（件）", "已答复（件）", "按期答复率"],
+        gettext("依申请公开"),
+        [gettext("月份"), gettext("收到（件）"), gettext("已答复（件）"), gettext("按期答复率")],
         rows,
         {
             "type": "bar",
             "categories": [r[0] for r in rows],
             "series": [
-                {"name": "收到", "data": [r[1] for r in rows]},
-                {"name": "已答复", "data": [r[2] for r in rows]},
+                {"name": gettext("收到"), "data": [r[1] for r in rows]},
+                {"name": gettext("已答复"), "data": [r[2] for r in rows]},
             ],
         },
     )

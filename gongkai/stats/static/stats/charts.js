@@ -25,7 +25,9 @@
       };
     }
     option.aria = { enabled: true };
-    window.echarts.init(el, null, { renderer: "svg" }).setOption(option);
+    // ECharts describes the chart to screen readers in the page's language, not the browser's.
+    var locale = document.documentElement.lang.indexOf("zh") === 0 ? "ZH" : "EN";
+    window.echarts.init(el, null, { renderer: "svg", locale: locale }).setOption(option);
   }
   document.addEventListener("DOMContentLoaded", function () {
     var charts = document.querySelectorAll("[data-chart]");
