@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import time_machine
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from gongkai.inspections import services
-from gongkai.inspections.models import Plan, Task
+from gongkai.inspections.models import Plan, ResultCategory, Task
+from gongkai.inspections.selectors import active_targets
 from gongkai.inspectors.records import OfficerRecord
 from gongkai.inspectors.services import officer_save
 
@@ -87,3 +90,43 @@ def draft_task(plan: Plan, items, **fields) -> Task:
     )
     values.update(fields)
     return services.task_save(actor="test", task=Task(plan=plan, **values), items=list(items))
+
+
+def drawn_task_with_a_published_result(plan: Plan | None = None, **fields) -> Task:
+    """A task announced and drawn, its first selected entity replaced from the reserve, and the
+    result of another recorded, signed and published: every part of the public task page. Needs
+    enough entities in the register for a reserve, and two officers."""
+
+    def user(name):
+        return get_user_model().objects.get_or_create(username=name)[0]
+
+    item = published_item()
+    plan = plan or published_plan()
+    task = services.task_announce(actor="test", task=draft_task(plan, [item], **fields))
+    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1), tick=False):
+        task = services.task_draw(
+            actor="test", task=task, seed="31415926535897932384", evidence="公开摇骰仪式，见证人：张三、李四"
+        )
+    out = task.targets.filter(role="selected").order_by("rank").first()
+    services.target_replace(actor=user("planner"), task=task, credit_code=out.entity_id, reason="已注销")
+    services.task_start_inspection(actor="test", task=task)
+    target = active_targets(task)[0]
+    signers = []
+    for i, member in enumerate(target.team.select_related("officer")):
+        signers.append(user(f"inspector{target.pk}-{i}"))
+        member.officer.user = signers[-1]
+        member.officer.save(update_fields=["user"])
+    services.record_save(
+        actor=signers[0],
+        target=target,
+        item=item,
+        categories=[ResultCategory.objects.get(code="no_problem")],
+        findings="",
+        follow_up="none",
+        inspected_on=timezone.localdate(),
+    )
+    for signer in signers:
+        services.target_sign(actor=signer, target=target)
+    target.refresh_from_db()
+    services.target_publish(actor=user("reviewer"), target=target)
+    return Task.objects.get(pk=task.pk)

@@ -203,3 +203,16 @@ def test_a_request_in_english_leaves_the_thread_in_the_default_language(client):
     choose(client, "en")
     client.get("/sitemap/")
     assert translation.get_language() == settings.LANGUAGE_CODE
+
+
+def test_a_message_has_the_same_english_in_every_catalogue():
+    """Django merges the catalogues into one: the site's wins, then the apps' in INSTALLED_APPS order
+    (core first). A msgid translated differently in two catalogues shows only one of them everywhere,
+    so an app's own choice would silently not appear; use the same English, or a context."""
+    english: dict = {}
+    for catalogue in catalogues():
+        for msgid, text in po_catalog(read_po(catalogue / "django.po")).items():
+            if msgid:
+                english.setdefault(msgid, {})[str(catalogue.parents[2])] = text
+    differing = {msgid: found for msgid, found in english.items() if len(set(found.values())) > 1}
+    assert not differing, differing
