@@ -222,8 +222,8 @@ def test_the_shared_catalogues_agree_with_every_other_catalogue():
         for msgid, found in english.items()
         if len(set(found.values())) > 1 and shared & set(found)
     }
-    # Field labels only staff see, which policies and the other apps translate differently among
-    # themselves (for their owners to align; the shared catalogues' English is the one shown).
-    for msgid in ("类别", "说明", "记录时间"):
+    # Model field labels only staff see, which the other apps translate differently among themselves
+    # (for their owners to align; the shared catalogues' English is the one shown).
+    for msgid in ("类别", "说明", "记录时间", "依据", "操作人", "排序"):
         differing.pop(msgid, None)
     assert not differing, differing
