@@ -60,12 +60,9 @@ def public_pages(drawn, announced, risk) -> dict[str, tuple[str, list[str]]]:
 
 
 def untranslated(html: str, content: list[str]) -> list[str]:
-    """The Chinese outside the parts marked Chinese, except content in the <title> and the title of
-    the page's feed (the open data module's, gongkai/opendata/feeds.py)."""
+    """The Chinese outside the parts marked Chinese, except content in the <title>."""
     found = []
     for text in chinese_outside_chinese_parts(html):
-        if text.startswith("link[title]="):
-            continue
         for part in content:
             text = text.replace(part, "")
         if CJK.search(text):
