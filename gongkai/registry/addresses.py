@@ -30,7 +30,9 @@ class AddressParts:
 def clean(text: str) -> str:
     """NFKC (full-width to half-width for digits and letters), no inner white space."""
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\s+", "", text)
+    # re.sub(r"\s+", "", text): str.split() splits at exactly the characters \s matches
+    # (str.isspace; a test checks every code point), without the regex machinery.
+    text = "".join(text.split())
     # NFKC turns （ ） into ( ); keep the Chinese brackets for the cluster mark.
     return text.replace("(集群注册)", CLUSTER_MARK)
 
@@ -58,20 +60,29 @@ def split(text: str) -> AddressParts:
 
 def split_cleaned(text: str) -> tuple[str, AddressParts]:
     """(:func:`normalised`, :func:`split`) of a text that has already been through :func:`clean`."""
+    norm, *parts = split_cleaned_fields(text)
+    return norm, AddressParts(*parts)
+
+
+def split_cleaned_fields(text: str) -> tuple[str, str, str, str, str]:
+    """:func:`split_cleaned` as plain strings: (normalised, town, village, street, number).
+
+    For bulk writers (an import's address rows), which do not need the :class:`AddressParts`.
+    """
     norm = text
     if "集群注册" in text:
         for mark in CLUSTER_MARK_VARIANTS:
             norm = norm.replace(mark, "")
-    return norm, _split(norm, text)
+    return norm, *_split_fields(norm, text)
 
 
 def _split(norm: str, text: str) -> AddressParts:
+    return AddressParts(*_split_fields(norm, text))
+
+
+def _split_fields(norm: str, text: str) -> tuple[str, str, str, str]:
     match = _LEVELS.match(norm)
     if not match:
-        return AddressParts(number=text)
-    return AddressParts(
-        town=(match["town"] or "")[:50],
-        village=(match["village"] or "")[:50],
-        street=(match["street"] or "")[:80],
-        number=(match["number"] or "")[:120],
-    )
+        return "", "", "", text
+    town, village, street, number = match.group("town", "village", "street", "number")
+    return (town or "")[:50], (village or "")[:50], (street or "")[:80], (number or "")[:120]

@@ -34,6 +34,8 @@ class CreditCodeError(ValueError):
 
 def normalise(raw: str) -> str:
     """Upper-case, full-width to half-width, surrounding white space removed."""
+    if raw.isascii():  # nothing to translate (the table maps only full-width characters): the common case
+        return raw.strip().upper()
     return raw.translate(_FULLWIDTH).strip().upper()
 
 

@@ -613,8 +613,7 @@ class _EntityRows:
         problems: list[Problem] = []
         values: dict[str, Any] = {}
         code = cells[self.code_at] if self.code_at < width else ""
-        # creditcode.normalise(), whose full-width translation is slow and does nothing to ASCII.
-        code = code.strip().upper() if code.isascii() else creditcode.normalise(code)
+        code = creditcode.normalise(code)
         for attr, i, header, limit in self.texts:
             # tabular.clean(), with its common case (nothing invisible at either end) inline.
             text = cells[i].strip() if i < width else ""

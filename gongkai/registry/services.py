@@ -128,20 +128,10 @@ def _stored_snapshot(row: tuple, addrs: list[list[str]]) -> dict[str, Any]:
 
 def _address_rows(code: str, addrs: list[tuple[str, str, str]]) -> Iterator[tuple]:
     """Address table rows for (kind, district, cleaned text) triples, in :data:`ADDRESS_COLUMNS` order."""
+    split = addresses.split_cleaned_fields
     for position, (kind, district, text) in enumerate(addrs):
-        norm, parts = addresses.split_cleaned(text)
-        yield (
-            code,
-            str(kind),
-            position,
-            district,
-            text[:300],
-            parts.town,
-            parts.village,
-            parts.street,
-            parts.number,
-            norm[:300],
-        )
+        norm, town, village, street, number = split(text)
+        yield (code, str(kind), position, district, text[:300], town, village, street, number, norm[:300])
 
 
 def entities_upsert(
@@ -384,18 +374,21 @@ def _status_line(rec: EntityRecord, now: str) -> str:
     return _line((code, "", status, since, now))
 
 
-def _address_lines(code: str, addrs: list[tuple[str, str, str]]) -> Iterator[str]:
+def _address_lines(code: str, addrs: list[tuple[str, str, str]]) -> list[str]:
     """:func:`_address_rows` as COPY lines."""
-    for row in _address_rows(code, addrs):
+    split = addresses.split_cleaned_fields
+    out = []
+    for position, (kind, district, text) in enumerate(addrs):
+        norm, town, village, street, number = split(text)
+        row = (code, kind, str(position), district, text[:300], town, village, street, number, norm[:300])
         try:
-            line = "\t".join((*row[:2], str(row[2]), *row[3:]))
-        except TypeError:
-            yield _line(row)
-            continue
-        if line.count("\t") != 9 or "\\" in line or "\n" in line or "\r" in line:
-            yield _line(row)
-        else:
-            yield line
+            line = "\t".join(row)
+        except TypeError:  # a district that is not text
+            line = None
+        if line is None or line.count("\t") != 9 or "\\" in line or "\n" in line or "\r" in line:
+            line = _line((code, str(kind), position, *row[3:]))
+        out.append(line)
+    return out
 
 
 class EntityWriter:

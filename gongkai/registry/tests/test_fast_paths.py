@@ -2,9 +2,13 @@
 
 The encoder assembles new entities' COPY lines and audit snapshots directly; the general path
 (tuples through copy_text, the snapshot dict through the canonical encoder) is the reference.
+Likewise the address and credit-code helpers against the formulas they replace.
 """
 
 import datetime as dt
+import re
+import sys
+import unicodedata
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -12,8 +16,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gongkai.core import audit
-from gongkai.registry import services
-from gongkai.registry.choices import EntityStatus, EntityType
+from gongkai.registry import addresses, creditcode, services
+from gongkai.registry.choices import CLUSTER_MARK, EntityStatus, EntityType
 from gongkai.registry.records import AddressRecord, EntityRecord
 
 AT = dt.datetime(2025, 6, 30, 1, 2, 3, 456789, tzinfo=dt.UTC)
@@ -150,3 +154,63 @@ def test_odd_value_types_fall_back_to_the_general_path():
                         f"{change}: the fast path accepted what the general one refuses"
                     ) from None
                 _same(encoder.encode([changed], {}), slow)
+
+
+def test_str_split_separates_at_exactly_the_characters_regex_whitespace_matches():
+    space = re.compile(r"\s")
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        assert bool(space.fullmatch(ch)) == (len(f"a{ch}b".split()) == 2), hex(cp)
+
+
+def _clean_by_regex(text: str) -> str:
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return text.replace("(集群注册)", CLUSTER_MARK)
+
+
+@given(TEXT)
+@settings(max_examples=500)
+@example("山东省 聊城市\u3000东昌府区（集群注册）\t建设路１２号\n")
+def test_address_clean_is_the_regex_formula(text):
+    assert addresses.clean(text) == _clean_by_regex(text)
+
+
+@given(
+    st.text(
+        st.sampled_from("省市自治区州地盟县旗开发度假街道镇乡村社居委会路大巷胡同号（）(集群注册)1a\n"),
+        max_size=30,
+    )
+)
+@settings(max_examples=1000)
+@example("山东省聊城市东昌府区阎寺街道建设社区卫育路218号商务中心18层（集群注册）")
+def test_split_fields_are_those_of_split(text):
+    text = addresses.clean(text) if "\n" not in text else text
+    norm, parts = addresses.split_cleaned(text)
+    assert addresses.split_cleaned_fields(text) == (
+        norm,
+        parts.town,
+        parts.village,
+        parts.street,
+        parts.number,
+    )
+    match = addresses._LEVELS.match(norm)
+    if match:
+        assert parts.town == (match["town"] or "")[:50] and parts.number == (match["number"] or "")[:120]
+    else:
+        assert parts == addresses.AddressParts(number=text)
+
+
+CODE_TEXT = st.text(
+    st.sampled_from("91371502maar0l0fx3ＡＢＣＺ０１９ａｂｚ \t\u3000\xa0\n-İıß")
+    | st.characters(codec="utf-8"),
+    max_size=22,
+)
+
+
+@given(CODE_TEXT)
+@settings(max_examples=500)
+@example(" 91371502maar0l0fx3\t")
+@example("９１３７１５０２ＭＡＡＲ０Ｌ０ＦＸ３\u3000")
+@example("ß")  # upper() lengthens it: both ways alike
+def test_credit_code_normalise_is_the_translation_formula(raw):
+    assert creditcode.normalise(raw) == raw.translate(creditcode._FULLWIDTH).strip().upper()
