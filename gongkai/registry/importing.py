@@ -541,6 +541,10 @@ def parse_host_code(text: str) -> str:
         raise CellError(f"托管机构的统一社会信用代码有误：{exc}") from None
 
 
+_UNKNOWN = object()
+_KNOWN_MAX = 20_000  # distinct texts remembered per column
+
+
 @dataclass
 class _Parsed:
     row: Row
@@ -604,7 +608,14 @@ class _EntityRows:
             for attr in ("name", "legal_representative", "registration_authority", "domicile", "contact_name")
             if HEADER[attr] in at
         ]
-        self.parsers = [(a, at[HEADER[a]], HEADER[a], f, d, r) for a, f, d, r in parsers if HEADER[a] in at]
+        # Cells that repeat (labels, codes, dates, amounts) are parsed once per distinct text: the
+        # parsers are pure and their values immutable. Not the premises (a list) nor the phone
+        # numbers (nearly all distinct).
+        self.parsers = [
+            (a, at[HEADER[a]], HEADER[a], f, d, r, None if a in ("premises", "contact_phone") else {})
+            for a, f, d, r in parsers
+            if HEADER[a] in at
+        ]
 
     def _parse(self, row: Row) -> _Parsed:
         cells, number = row.cells, row.number
@@ -622,7 +633,7 @@ class _EntityRows:
             values[attr] = text
             if limit and len(text) > limit:
                 problems.append(Problem(number, header, f"{header}过长（{len(text)}字，最多{limit}字）"))
-        for attr, i, header, parser, default, required in self.parsers:
+        for attr, i, header, parser, default, required, known in self.parsers:
             text = cells[i].strip() if i < width else ""
             if text and (text[0] in invisible or text[-1] in invisible):
                 text = clean(text)
@@ -631,11 +642,21 @@ class _EntityRows:
                     problems.append(Problem(number, header, required))
                 values[attr] = default
                 continue
+            if known is not None:
+                value = known.get(text, _UNKNOWN)
+                if value is not _UNKNOWN:
+                    values[attr] = value
+                    continue
             try:
-                values[attr] = parser(text)
+                values[attr] = value = parser(text)
             except CellError as exc:
                 problems.append(Problem(number, header, str(exc)))
                 values[attr] = default
+            else:
+                if known is not None:
+                    if len(known) >= _KNOWN_MAX:
+                        known.clear()
+                    known[text] = value
         phone = values.get("contact_phone")
         if phone and len(phone) > 30:
             problems.append(Problem(number, "联系电话", f"联系电话过长（{len(phone)}个字符，最多30个）"))

@@ -1,6 +1,7 @@
 """Importing the market-entity register: every kind of bad row, hosts, absent columns, re-imports."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -442,3 +443,28 @@ def test_xlsx_cells_typed_as_numbers_and_dates_are_read_as_text(tmp_path):
     assert (result.created, result.rejected) == (1, 0)
     entity = Entity.objects.get(pk=row["统一社会信用代码"])
     assert (entity.industry_division, str(entity.registered_capital)) == ("01", "12.5000")
+
+
+def test_repeated_cells_are_judged_alike_in_every_row(tmp_path):
+    """Cells that repeat are parsed once per distinct text: a refused text stays refused, a
+    valid one gives every row the same value."""
+    odd = {
+        "成立日期": "2020年5月1日",
+        "注册资本（万元）": "１,000.5",
+        "主体类型": " 个体工商户 ",
+        "行业大类": "５２",
+    }
+    bad = {"成立日期": "2023-13-01", "注册资本（万元）": "很多"}
+    rows = [entity_row(**odd), entity_row(**bad), entity_row(**odd), entity_row(**bad)]
+    result = run(tmp_path, rows)
+    assert (result.created, result.rejected) == (2, 2)
+    assert problems_of(result, 3) == problems_of(result, 5)
+    assert [c for c, _ in problems_of(result, 5)] == ["注册资本（万元）", "成立日期"]
+    first, second = (Entity.objects.get(pk=rows[i]["统一社会信用代码"]) for i in (0, 2))
+    for entity in (first, second):
+        assert (entity.established_on, entity.registered_capital) == (dt.date(2020, 5, 1), Decimal("1000.5"))
+        assert (entity.entity_type, entity.industry_division, entity.industry_section) == (
+            "individual",
+            "52",
+            "F",
+        )
