@@ -262,24 +262,10 @@ def prepare_events(
         if after is None and data.after is not None:
             after = encode(data.after)
         heads.append(
-            "".join(
-                (
-                    '{"action":',
-                    string(data.action),
-                    fixed,
-                    after or "null",
-                    at_text,
-                    before or "null",
-                    ',"note":',
-                    string(data.note),
-                    ',"object_id":',
-                    text(data.object_id),
-                    ',"object_repr":',
-                    text(data.object_repr),
-                    ',"object_type":',
-                    string(data.object_type),
-                    ',"prev":"',
-                )
+            (
+                f'{{"action":{string(data.action)}{fixed}{after or "null"}{at_text}{before or "null"}'
+                f',"note":{string(data.note)},"object_id":{text(data.object_id)}'
+                f',"object_repr":{text(data.object_repr)},"object_type":{string(data.object_type)},"prev":"'
             ).encode()
         )
         if copy:

@@ -274,9 +274,10 @@ class RecordChecker:
                 )
             if not premises.full_text.strip():
                 problems.append(Problem("其他经营场所", f"第{i}个经营场所的地址为空"))
-        texts = [a[2] for a in rec.address_list()]
-        if len(set(texts)) != len(texts):
-            problems.append(Problem("其他经营场所", "同一地址重复登记"))
+        if rec.premises:  # a lone 住所 cannot repeat
+            texts = [a[2] for a in rec.address_list()]
+            if len(set(texts)) != len(texts):
+                problems.append(Problem("其他经营场所", "同一地址重复登记"))
         if rec.credit_risk_class and rec.credit_risk_class not in _RISK_CLASSES:
             problems.append(
                 Problem("信用风险分类", f"信用风险分类应为A、B、C或D，实际为“{rec.credit_risk_class}”")
