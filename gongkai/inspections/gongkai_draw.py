@@ -51,9 +51,9 @@ processes (CPython holds its global lock while hashing short messages, so thread
 Inspector tickets are computed only for the least-loaded officers a team can come from. A verifier
 checks teams in parallel too, reading the loads from the claimed teams (see ``_check_team_range``).
 
-Inside the Gongkai platform, the two ticket loops (§5's scan and §6's tickets for a group of
-officers) run in an optional compiled module, ``gongkai.inspections._drawhash`` (C over OpenSSL's
-SHA-256), when it is installed: about a tenth of a microsecond per ticket instead of half a
+Inside the Gongkai platform, the two ticket loops (§5's scan of a stratum, and §6's choice of one
+member's team) run in an optional compiled module, ``gongkai.inspections._drawhash`` (C over
+OpenSSL's SHA-256), when it is installed: about a tenth of a microsecond per ticket instead of half a
 microsecond or more. It computes exactly the same bytes; this file never needs it, and uses its own
 loops when it is absent (a downloaded copy, a machine without a compiler) or when the environment
 variable ``GONGKAI_DRAW_PURE`` is set to a non-empty value.
@@ -103,7 +103,7 @@ def _load_compiled():
         return None
     try:
         from gongkai.inspections import _drawhash
-    except ImportError:
+    except Exception:  # not there (or an unrelated "gongkai" package): this file needs nothing else
         return None
     return _drawhash if getattr(_drawhash, "API", None) == 1 else None
 
