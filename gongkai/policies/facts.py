@@ -355,6 +355,9 @@ def list_dates(kind: str) -> dict[str, dt.date]:
     return dates
 
 
+_UNSEEN = object()
+
+
 def _stored_facts(
     sheet: FactSheet, names: list[str], catalogue: Catalogue, row_of: dict[int, int], whole: bool
 ) -> None:
@@ -376,6 +379,7 @@ def _stored_facts(
                 origins[row][name] = origin
     chunks: Iterable[Sequence[int] | None] = [None] if whole else batched(sheet.ids, CHUNK)
     loads = json.loads
+    scalars: dict[str, Any] = {}
     specs = {name: catalogue[name] for name in names}
     for ids in chunks:
         qs = (
@@ -389,7 +393,13 @@ def _stored_facts(
             row = row_of.get(bid)
             if row is None:
                 continue
-            value = loads(text)
+            # Most values repeat (a rating, a count): a scalar is decoded once per distinct text.
+            # Lists and objects are decoded each time, so no two records share a mutable value.
+            value = scalars.get(text, _UNSEEN)
+            if value is _UNSEEN:
+                value = loads(text)
+                if not isinstance(value, (list, dict)):
+                    scalars[text] = value
             if check_fact_value(specs[name], value) is not None:
                 continue
             records[row][name] = value
