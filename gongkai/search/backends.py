@@ -307,7 +307,13 @@ class PostgresBackend(SearchBackend):
         """
         tsq = self.tsquery(query)
         where, params = filters.sql("d")
-        select = "SELECT d.id, d.doc_type, d.year, d.department, d.district, ts_rank(d.tsv, %s::tsquery, 1), d.date "
+        # Ranking reads each matching row's whole tsvector from TOAST (a company name over 1,000
+        # matches: 12 ms with it, 6.5 ms without), so newest-first results skip it.
+        if sort == "date":
+            select, rank_params = "SELECT d.id, d.doc_type, d.year, d.department, d.district, 0, d.date ", []
+        else:
+            select = "SELECT d.id, d.doc_type, d.year, d.department, d.district, ts_rank(d.tsv, %s::tsquery, 1), d.date "
+            rank_params = [tsq]
         with transaction.atomic(), connection.cursor() as cur:
             estimate = _estimate(
                 cur,
@@ -320,7 +326,7 @@ class PostgresBackend(SearchBackend):
                 cur.execute(
                     f"{select}FROM search_searchdocument d WHERE d.tsv @@ %s::tsquery{where} "
                     f"ORDER BY d.date DESC, d.id DESC LIMIT {WALK_CAP}",
-                    [tsq, tsq, *params],
+                    [*rank_params, tsq, *params],
                 )
                 rows = cur.fetchall()
                 capped = len(rows) >= WALK_CAP
@@ -328,7 +334,7 @@ class PostgresBackend(SearchBackend):
                 cur.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
                 cur.execute(
                     f"{select}FROM search_searchdocument d WHERE d.tsv @@ %s::tsquery{where} LIMIT {COUNT_CAP + 1}",
-                    [tsq, tsq, *params],
+                    [*rank_params, tsq, *params],
                 )
                 rows = cur.fetchall()
                 capped = len(rows) > COUNT_CAP
