@@ -168,7 +168,9 @@ def case(kind: str, n: int) -> None:
             backend = None if backend is None else benchlib.backend_cpu() - backend
             if profile:
                 profile.disable()
-                pstats.Stats(profile, stream=sys.stderr).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(40)
+                pstats.Stats(profile, stream=sys.stderr).sort_stats(
+                    os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+                ).print_stats(40)
                 benchlib.log(f"  {len(queries)} queries, {sum(t for t, _ in queries):.3f} s in all; slowest:")
                 for seconds, sql in sorted(queries, reverse=True)[:12]:
                     benchlib.log(f"    {seconds * 1000:8.1f} ms  {sql[:160]}")
