@@ -92,12 +92,12 @@ def case_import(kind: str, n: int) -> None:
         from gongkai.registry.importing import import_entities
 
         benchlib.log(f"  importing {n} entities into {label}…")
-        backend = _backend_cpu()
+        backend = benchlib.backend_cpu()
         wall, cpu, worker = time.perf_counter(), time.process_time(), _children_cpu()
         result = import_entities(csv_path(n), actor="bench:import", report_dir=report_dir)
         seconds, cpu = time.perf_counter() - wall, time.process_time() - cpu
         worker = _children_cpu() - worker
-        backend = _backend_cpu() - backend if backend is not None else None
+        backend = benchlib.backend_cpu() - backend if backend is not None else None
         memory = benchlib.peak_mib()
         worker_memory = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         database = f", database backend {backend:.1f} s" if backend is not None else ""
@@ -120,12 +120,12 @@ def case_import(kind: str, n: int) -> None:
         both = memory + worker_memory
         benchlib.emit(BENCH, f"{case}: peak memory (main + worker)", "MiB", both, "< 1024 MiB", both < 1024)
 
-        backend = _backend_cpu()
+        backend = benchlib.backend_cpu()
         wall, cpu, worker = time.perf_counter(), time.process_time(), _children_cpu()
         again = import_entities(csv_path(n), actor="bench:import", report_dir=report_dir)
         seconds, cpu = time.perf_counter() - wall, time.process_time() - cpu
         worker = _children_cpu() - worker
-        backend = _backend_cpu() - backend if backend is not None else None
+        backend = benchlib.backend_cpu() - backend if backend is not None else None
         database = f", database backend {backend:.1f} s" if backend is not None else ""
         benchlib.log(f"  re-import: CPU main process {cpu:.1f} s, worker {worker:.1f} s{database}")
         unchanged = again.unchanged == n and again.created == again.updated == 0
@@ -166,22 +166,6 @@ def _children_cpu() -> float:
     """CPU seconds of this process's ended children (the import's worker)."""
     times = os.times()
     return times.children_user + times.children_system
-
-
-def _backend_cpu() -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend so far (None: not PostgreSQL or not local)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
