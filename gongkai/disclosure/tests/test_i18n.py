@@ -13,7 +13,8 @@ from django.utils import translation
 from gongkai.disclosure import demo, services
 from gongkai.disclosure.choices import AttachmentKind, InterpretationKind, Validity
 from gongkai.disclosure.models import Document, Guide, Interpretation
-from gongkai.portal.tests.i18n import CJK, chinese_outside_chinese_parts, choose
+from gongkai.portal.tests.i18n import choose
+from gongkai.portal.tests.i18n import untranslated as _untranslated
 
 pytestmark = pytest.mark.django_db
 
@@ -87,17 +88,8 @@ def public_pages() -> dict[str, tuple[str, list[str]]]:
 
 
 def untranslated(html: str, content: list[str]) -> list[str]:
-    """The Chinese outside the parts marked Chinese, except content in the <title> and the description
-    (they cannot mark a part of their text) and the title of the page's feed (the open data module's)."""
-    found = []
-    for text in chinese_outside_chinese_parts(html):
-        if text.startswith("link[title]="):
-            continue
-        for part in sorted(content, key=len, reverse=True):
-            text = text.replace(part, "")
-        if CJK.search(text):
-            found.append(text)
-    return found
+    """As ``i18n.untranslated``, also leaving out the title of the page's feed (the open data module's)."""
+    return _untranslated(html, content, skip=("link[title]=",))
 
 
 def test_every_public_page_is_english_but_its_content(client, content):

@@ -11,7 +11,7 @@ from django.utils import translation
 from gongkai.inspections import services
 from gongkai.inspections.public import stratum_label
 from gongkai.inspections.tests import factories as f
-from gongkai.portal.tests.i18n import CJK, chinese_outside_chinese_parts, choose
+from gongkai.portal.tests.i18n import choose, untranslated
 from gongkai.registry.tests.factories import make_entity
 
 pytestmark = pytest.mark.django_db
@@ -57,17 +57,6 @@ def public_pages(drawn, announced, risk) -> dict[str, tuple[str, list[str]]]:
     for name, task in (("drawn", drawn), ("announced", announced), ("risk", risk)):
         pages[f"task {name}"] = (reverse("public-task", args=[task.public_id]), [task.name])
     return pages
-
-
-def untranslated(html: str, content: list[str]) -> list[str]:
-    """The Chinese outside the parts marked Chinese, except content in the <title>."""
-    found = []
-    for text in chinese_outside_chinese_parts(html):
-        for part in content:
-            text = text.replace(part, "")
-        if CJK.search(text):
-            found.append(text)
-    return found
 
 
 def test_every_public_page_is_english_but_its_content(client, tasks):

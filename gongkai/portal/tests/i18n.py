@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -56,6 +57,21 @@ def chinese_outside_chinese_parts(html: str) -> list[str]:
     parser = ChineseOutsideChineseParts()
     parser.feed(html)
     return parser.found
+
+
+def untranslated(html: str, content: Iterable[str] = (), *, skip: tuple[str, ...] = ()) -> list[str]:
+    """The Chinese outside the parts marked Chinese, once the given ``content`` (texts that stand
+    where no part can be marked: the <title>, the description) is taken out, longest first;
+    findings starting with one of ``skip`` (e.g. ``"link[title]="``) are left out."""
+    found = []
+    for text in chinese_outside_chinese_parts(html):
+        if skip and text.startswith(skip):
+            continue
+        for part in sorted(content, key=len, reverse=True):
+            text = text.replace(part, "")
+        if CJK.search(text):
+            found.append(text)
+    return found
 
 
 def catalogues() -> list[Path]:

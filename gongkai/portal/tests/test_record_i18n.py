@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from gongkai.portal import selectors
-from gongkai.portal.tests.i18n import CJK, chinese_outside_chinese_parts, choose
+from gongkai.portal.tests.i18n import chinese_outside_chinese_parts, choose, untranslated
 from gongkai.registry.tests.factories import AddressRecord, make_entity
 
 pytestmark = pytest.mark.django_db
@@ -47,18 +47,6 @@ def register():
     )
     penalties.published(entity=company, at=dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
     return {"host": host, "hosted": hosted, "shop": shop, "inspected": inspected, "company": company}
-
-
-def untranslated(html: str, content: list[str]) -> list[str]:
-    """The Chinese outside the parts marked Chinese, except content in the <title> and the
-    description, which cannot mark a part of their text."""
-    found = []
-    for text in chinese_outside_chinese_parts(html):
-        for part in content:
-            text = text.replace(part, "")
-        if CJK.search(text):
-            found.append(text)
-    return found
 
 
 def test_every_record_page_is_english_but_its_content(client, register):
