@@ -376,22 +376,8 @@ def _chained_rows(actor: Any, events: list[EventData], at: dt.datetime | None) -
     return rows
 
 
-# The stored columns in the order of _chained_rows' rows.
-_COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "before",
-    "after",
-    "note",
-    "prev_hash",
-    "hash",
-)
+# The stored columns in the order of _chained_rows' rows: the sequence number first.
+_COLUMNS = ("seq", *(c for c in _PREPARED_COLUMNS if c != "seq"))
 
 
 def _move_head(seq: int, last_hash: str) -> None:
