@@ -13,8 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -23,6 +22,7 @@ from gongkai.opendata import datasets as ds
 from gongkai.opendata import feeds, selectors, services
 from gongkai.opendata.forms import SubscribeForm
 from gongkai.opendata.models import Subscription
+from gongkai.portal.language import sentence
 from gongkai.portal.templatetags.portal import chinese_content
 
 CONTENT_TYPES = {
@@ -142,11 +142,6 @@ def _list_title(sub: Subscription) -> str | SafeString:
         return chinese_content(sub.title)
 
 
-def _sentence(message: str, **values: str | SafeString) -> SafeString:
-    """A translated sentence with values (a list's title) put in; the values are escaped unless safe."""
-    return mark_safe(escape(message) % {k: conditional_escape(v) for k, v in values.items()})
-
-
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         sub = services.subscription_confirm(token=token)
@@ -162,7 +157,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         "opendata/message.html",
         {
             "heading": gettext("订阅成功"),
-            "text": _sentence(
+            "text": sentence(
                 gettext("今后“%(title)s”有新信息时，我们会发邮件提醒您。每封邮件都有一键退订链接。"),
                 title=_list_title(sub),
             ),
@@ -196,6 +191,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "opendata/message.html",
         {
             "heading": gettext("已退订"),
-            "text": _sentence(gettext("您不会再收到“%(title)s”的提醒邮件。"), title=_list_title(sub)),
+            "text": sentence(gettext("您不会再收到“%(title)s”的提醒邮件。"), title=_list_title(sub)),
         },
     )

@@ -9,7 +9,6 @@ limits what is even loaded).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from django import forms
@@ -28,21 +27,11 @@ from gongkai.core import tabular
 from gongkai.penalties import selectors
 from gongkai.penalties.choices import ViolationCategory
 from gongkai.penalties.models import Decision, Withdrawal
-from gongkai.portal.templatetags.portal import bcp47, chinese_content
+from gongkai.portal.language import CHINESE_TEXT, ContentSelect
+from gongkai.portal.templatetags.portal import chinese_content
 
 PAGE_SIZE = 20
 API_PAGE_SIZE = 100
-
-
-class ContentSelect(forms.Select):
-    """A select whose options, but the first ("all"), are Chinese content (authorities, districts):
-    marked ``lang="zh-Hans"`` on a page in another language, for screen readers."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if value not in ("", None) and translation.get_language() != settings.LANGUAGE_CODE:
-            option["attrs"]["lang"] = bcp47(settings.LANGUAGE_CODE)
-        return option
 
 
 class FilterForm(forms.Form):
@@ -102,7 +91,6 @@ def decision_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 TEXT_CHANGED = _("决定书全文")
-CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 YES_NO = {"是": _("是"), "否": _("否")}
 
 
@@ -139,7 +127,7 @@ def _value(field, stored: str):
             values = {str(label): value for value, label in field.flatchoices}
         if stored in values:
             return dict(field.flatchoices)[values[stored]]
-    return chinese_content(stored) if CHINESE.search(stored) else stored
+    return chinese_content(stored) if CHINESE_TEXT.search(stored) else stored
 
 
 # --- open data -----------------------------------------------------------------------------------

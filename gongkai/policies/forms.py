@@ -18,7 +18,8 @@ from gongkai.core.models import District
 from gongkai.core.tabular import CellError
 from gongkai.policies.choices import FactType
 from gongkai.policies.models import Fact, Policy
-from gongkai.policies.presentation import chinese, content, content_language, fmt, unit_name
+from gongkai.policies.presentation import content, fmt, unit_name
+from gongkai.portal.language import ContentSelect
 from gongkai.registry import creditcode
 from gongkai.registry.models import Entity
 
@@ -334,17 +335,6 @@ class ConfirmForm(forms.Form):
         label=_("本单位（本人）承诺：所提供和确认的信息真实、准确；如有虚假，愿退回所获资金并承担相应责任。"),
         required=True,
     )
-
-
-class ContentSelect(forms.Select):
-    """A select whose choices are Chinese content (facts' labels): on a page in another language each
-    such option is marked ``lang="zh-Hans"`` so that screen readers read it with a Chinese voice."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if value != "" and not chinese():
-            option["attrs"]["lang"] = content_language()
-        return option
 
 
 class DisputeForm(forms.Form):

@@ -13,18 +13,17 @@ the engine builds (``tests/test_presentation.py`` checks that both give the same
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
+
+from gongkai.portal.language import CHINESE_TEXT, content_language, sentence, site_language_active
 
 from .rules.evaluate import years_between
 from .rules.explain import (
@@ -38,7 +37,10 @@ from .rules.explain import (
 )
 from .rules.types import Catalogue, FactSpec
 
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+# The page's language and content spans, under the names this module's callers use.
+chinese = site_language_active
+fmt = sentence
+
 
 MODES = {
     "免申即享": gettext_lazy("免申即享"),
@@ -47,28 +49,13 @@ MODES = {
 }
 
 
-def chinese() -> bool:
-    """Whether the page is in the site's own language (Chinese)."""
-    return translation.get_language() == settings.LANGUAGE_CODE
-
-
-def content_language() -> str:
-    return translation.to_locale(settings.LANGUAGE_CODE).replace("_", "-")
-
-
 def content(text: Any) -> SafeString:
     """Chinese content (a title, a label, a name) as HTML: marked ``lang="zh-Hans"`` on a page in
     another language when it holds Chinese, the text alone on a Chinese page."""
     text = "" if text is None else str(text)
-    if chinese() or not CJK.search(text):
+    if chinese() or not CHINESE_TEXT.search(text):
         return escape(text)
     return format_html('<span lang="{}">{}</span>', content_language(), text)
-
-
-def fmt(message: str, **params: Any) -> SafeString:
-    """A translated message with its placeholders filled: the message escaped, each value escaped
-    unless it is already HTML (content spans)."""
-    return mark_safe(escape(message) % {k: conditional_escape(v) for k, v in params.items()})
 
 
 def _join(items: Iterable[Any], separator: str) -> SafeString:

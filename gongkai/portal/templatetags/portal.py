@@ -1,11 +1,9 @@
 from django import template
-from django.conf import settings
-from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import to_locale
 
 from gongkai.portal import navigation
+from gongkai.portal.language import bcp47, content_language, site_language_active
 
 register = template.Library()
 
@@ -19,19 +17,16 @@ def portal_menu(context):
     return {"columns": navigation.COLUMNS, "current": current, "path": path, "request": request}
 
 
-@register.filter
-def bcp47(language_code: str) -> str:
-    """Django's language code as an HTML ``lang`` value: ``zh-hans`` → ``zh-Hans``, ``en`` → ``en``."""
-    return to_locale(language_code or "").replace("_", "-")
+register.filter("bcp47", bcp47)
 
 
 @register.simple_tag
 def content_lang() -> SafeString:
     """`` lang="zh-Hans"`` for an element holding Chinese content (a title, a name) when the page is in
     another language, so that screen readers read it with a Chinese voice; nothing on a Chinese page."""
-    if translation.get_language() == settings.LANGUAGE_CODE:
+    if site_language_active():
         return mark_safe("")
-    return mark_safe(f' lang="{bcp47(settings.LANGUAGE_CODE)}"')
+    return mark_safe(f' lang="{content_language()}"')
 
 
 @register.filter
