@@ -10,7 +10,10 @@ demo city), then time
   teams stored, in one transaction (target under 1.5 s for 1,000,000 entities on PostgreSQL).
 
 ``--entities`` sets the population (default 1,000,000; ``--quick`` 100,000); ``BENCH_PROFILE=1`` prints
-a profile of the draw on standard error.
+a profile of the draw on standard error (``BENCH_PROFILE_SORT`` picks the order). ``--repeat N``
+draws N tasks, each announced for the purpose, and reports the best; ``--keep`` leaves the database
+behind and ``--reuse`` draws on it again (announcing fresh tasks as needed), without loading the
+register again.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib
@@ -34,26 +38,29 @@ def _size(n: int) -> str:
     return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k"
 
 
-def case(kind: str, n: int) -> None:
-    name = f"gongkai_bench_drawdb_{kind}"
-    label = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[kind]
-    if kind == "postgresql" and benchlib.postgres_server_url() is None:
-        benchlib.emit(
-            BENCH, f"draw {_size(n)} entities on {label}", "seconds", None, note="no PostgreSQL server"
-        )
-        return
-    url = benchlib.fresh_database(kind, name)
-    try:
-        benchlib.setup_django(url)
-        from django.utils import timezone
+def _existing(kind: str, name: str) -> str | None:
+    """The URL of the database a ``--keep`` run left, or None when there is none."""
+    if kind == "sqlite":
+        path = benchlib.OUT_DIR / "db" / f"{name}.sqlite3"
+        return f"sqlite:///{path}" if path.exists() else None
+    import psycopg
 
-        from gongkai.inspections import services
-        from gongkai.inspections.models import Plan, Task
-        from gongkai.registry import demo
+    server = benchlib.postgres_server_url()
+    with psycopg.connect(server, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            return None
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
-        started = time.perf_counter()
-        demo.demo_city_load(entities=n, bulk=True)
-        benchlib.log(f"  demo city of {n} entities loaded in {time.perf_counter() - started:.1f} s")
+
+def _announce(n_tasks: int, name_prefix: str) -> list:
+    """Publish the bench item and plan if needed and announce ``n_tasks`` more identical tasks."""
+    from django.utils import timezone
+
+    from gongkai.inspections import services
+    from gongkai.inspections.models import InspectionItem, Plan, Task
+
+    item = InspectionItem.objects.filter(code="SCJG-QY-01", status="published").first()
+    if item is None:
         item = services.item_save(
             actor="bench",
             code="SCJG-QY-01",
@@ -68,6 +75,8 @@ def case(kind: str, n: int) -> None:
             },
         )
         services.item_publish(actor="bench", item=item)
+    plan = Plan.objects.filter(name="基准计划").first()
+    if plan is None:
         plan = services.plan_save(
             actor="bench",
             plan=Plan(
@@ -81,12 +90,14 @@ def case(kind: str, n: int) -> None:
             ),
         )
         services.plan_publish(actor="bench", plan=plan)
-        today = timezone.localdate()
+    today = timezone.localdate()
+    announced = []
+    for number in range(n_tasks):
         task = services.task_save(
             actor="bench",
             task=Task(
                 plan=plan,
-                name="基准任务",
+                name=f"{name_prefix}{Task.objects.count() + 1}",
                 strata_mode="risk",
                 ratios={"*": "3"},
                 team_size=2,
@@ -100,35 +111,80 @@ def case(kind: str, n: int) -> None:
             items=[item],
         )
         started = time.perf_counter()
-        task = services.task_announce(actor="bench", task=task)
-        announce = time.perf_counter() - started
-        time.sleep(max(0.0, (task.seed_not_before - timezone.now()).total_seconds()) + 0.1)
+        announced.append(services.task_announce(actor="bench", task=task))
+        benchlib.log(f"  announced task {number + 1} of {n_tasks} in {time.perf_counter() - started:.2f} s")
+    return announced
+
+
+def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool) -> None:
+    name = f"gongkai_bench_drawdb_{kind}"
+    label = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[kind]
+    if kind == "postgresql" and benchlib.postgres_server_url() is None:
+        benchlib.emit(
+            BENCH, f"draw {_size(n)} entities on {label}", "seconds", None, note="no PostgreSQL server"
+        )
+        return
+    url = _existing(kind, name) if reuse else None
+    if url is None:
+        url = benchlib.fresh_database(kind, name)
+    try:
+        benchlib.setup_django(url)
+        from django.utils import timezone
+
+        from gongkai.inspections import services
+        from gongkai.inspections.models import Task, TaskState
+        from gongkai.registry import demo
+        from gongkai.registry.models import Entity
+
+        if Entity.objects.count() != n:
+            if Entity.objects.exists():
+                raise SystemExit(f"{name} holds another register; run without --reuse")
+            started = time.perf_counter()
+            demo.demo_city_load(entities=n, bulk=True)
+            benchlib.log(f"  demo city of {n} entities loaded in {time.perf_counter() - started:.1f} s")
+        waiting = list(Task.objects.filter(state=TaskState.ANNOUNCED, name__startswith="基准任务"))
         started = time.perf_counter()
-        profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None  # where the time goes
-        if profile:
-            profile.enable()
-        task = services.task_draw(actor="bench", task=task, seed="31415926535897932384", evidence="基准")
-        if profile:
-            profile.disable()
-            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
-        draw = time.perf_counter() - started
-        selected = task.targets.filter(role="selected").count()
-        benchlib.log(f"  announce {announce:.2f} s, draw {draw:.2f} s, {selected} selected")
+        fresh = _announce(max(0, repeat - len(waiting)), "基准任务")
+        announce = (time.perf_counter() - started) / len(fresh) if fresh else None
+        waiting += fresh
+        draws, cpus, backend = [], [], []
+        for task in waiting[:repeat]:
+            time.sleep(max(0.0, (task.seed_not_before - timezone.now()).total_seconds()) + 0.1)
+            before = (time.perf_counter(), time.process_time(), benchlib.backend_cpu())
+            profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None  # where time goes
+            if profile:
+                profile.enable()
+            task = services.task_draw(actor="bench", task=task, seed="31415926535897932384", evidence="基准")
+            if profile:
+                profile.disable()
+                stats = pstats.Stats(profile, stream=sys.stderr)
+                stats.sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
+            draws.append(time.perf_counter() - before[0])
+            cpus.append(time.process_time() - before[1])
+            after = benchlib.backend_cpu()
+            backend.append(None if after is None or before[2] is None else after - before[2])
+            selected = task.targets.filter(role="selected").count()
+            spent = "" if backend[-1] is None else f" + {backend[-1]:.2f} s database"
+            benchlib.log(
+                f"  draw {draws[-1]:.2f} s (CPU {cpus[-1]:.2f} s here{spent}), {selected} selected,"
+                f" load {os.getloadavg()[0]:.1f}"
+            )
         size = _size(n)
         benchlib.emit(
             BENCH,
             f"announce {size} entities on {label} (register → commitment)",
             "seconds",
-            announce,
+            None if announce is None else round(announce, 2),
             "report",
             None,
         )
+        draw = min(draws)
         target_ok = draw < 1.5 if (kind == "postgresql" and n >= 1_000_000) else None
         benchlib.emit(
             BENCH,
-            f"draw {size} entities, risk strata, 3 %, on {label} (frozen → stored result)",
+            f"draw {size} entities, risk strata, 3 %, on {label} (frozen → stored result), best of {len(draws)}",
             "seconds",
-            draw,
+            round(draw, 2),
             "< 1.5 s" if kind == "postgresql" else "report",
             target_ok,
         )
@@ -144,7 +200,8 @@ def case(kind: str, n: int) -> None:
         from django.db import connections
 
         connections.close_all()
-        benchlib.drop_database(kind, name)
+        if not keep:
+            benchlib.drop_database(kind, name)
 
 
 def main() -> None:
@@ -152,13 +209,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--entities", type=int)
     parser.add_argument("--case", choices=["postgresql", "sqlite"])
+    parser.add_argument("--repeat", type=int, default=1, help="draws, each of its own announced task")
+    parser.add_argument("--keep", action="store_true", help="keep the database (and its drawn tasks)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="draw on the database a --keep run left (announcing as needed)"
+    )
     args = parser.parse_args()
     n = args.entities or (100_000 if args.quick else 1_000_000)
     if args.case:
-        case(args.case, n)
+        case(args.case, n, repeat=args.repeat, keep=args.keep, reuse=args.reuse)
         return
+    extra = ["--repeat", str(args.repeat)] + ["--keep"] * args.keep + ["--reuse"] * args.reuse
     for kind in ("postgresql", "sqlite"):
-        benchlib.run_child(Path(__file__), ["--case", kind, "--entities", str(n)])
+        benchlib.run_child(Path(__file__), ["--case", kind, "--entities", str(n), *extra])
 
 
 if __name__ == "__main__":

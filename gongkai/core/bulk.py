@@ -12,6 +12,7 @@ import decimal
 from collections.abc import Sequence
 
 from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Types whose str() is PostgreSQL's text input format (str subclasses such as TextChoices too).
 _PLAIN = frozenset({int, dt.date, dt.datetime, decimal.Decimal})
@@ -103,26 +104,35 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model], batch_s
                 copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
-def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+def copy_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    db: BaseDatabaseWrapper | None = None,
+) -> None:
     """Insert plain value tuples (already in database form) into ``model``'s table, fast.
 
     For hot paths that would otherwise build tens of thousands of model instances: ``COPY`` on
-    PostgreSQL, one ``executemany`` elsewhere. ``columns`` are column names (attnames).
+    PostgreSQL, one ``executemany`` elsewhere. ``columns`` are column names (attnames). ``db`` is
+    the connection to use (default: this thread's); a connection another thread shares with this
+    one (``inc_thread_sharing``) writes into that thread's transaction.
     """
     if not rows:
         return
-    if connection.vendor == "postgresql":
+    db = db or connection
+    if db.vendor == "postgresql":
         try:
             payload = copy_text(rows)
         except NotPlainError:
-            _copy(model, columns, rows=rows)
+            _copy(model, columns, rows=rows, db=db)
         else:
-            _copy(model, columns, payload=payload)
+            _copy(model, columns, payload=payload, db=db)
         return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    table = db.ops.quote_name(model._meta.db_table)
+    names = ", ".join(db.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # type: ignore[arg-type]
 
 
@@ -141,13 +151,15 @@ def _copy(
     *,
     payload: bytes | None = None,
     rows: Sequence[Sequence[object]] = (),
+    db: BaseDatabaseWrapper | None = None,
 ) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    db = db or connection
+    table = db.ops.quote_name(model._meta.db_table)
+    names = ", ".join(db.ops.quote_name(c) for c in columns)
     # Django's error classes (IntegrityError…), as for every other query.
     with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
+        db.cursor() as cursor,
+        db.wrap_database_errors,
         cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
     ):
         if payload is not None:

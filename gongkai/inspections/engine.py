@@ -88,34 +88,43 @@ def compute(frozen: dict[str, Any], seed: str) -> dict[str, Any]:
     return gd.compute_draw(frozen, seed)
 
 
-def compute_stored(frozen_text: str, commitment: str, seed: str) -> dict[str, Any]:
+def compute_stored(frozen_text: str, commitment: str, seed: str, *, on_selected=None) -> dict[str, Any]:
     """The draw of a stored frozen document (canonical text) whose published commitment is given.
 
-    Reading a million members as JSON objects and checking them one by one is most of the time a
-    draw takes, so the members are read straight from the canonical text into
-    ``MemberColumns`` (see ``_stored_frozen``). That reading is verified, not trusted: the
-    commitment the engine computes from what was read must be the published one, which (SHA-256
-    being collision resistant) means it re-encodes to exactly the stored text. Anything else (an
-    escape in an id, an unusual member field) takes the ordinary JSON path. A stored text that does
-    not match its commitment raises ``DrawError``: nothing may be drawn from it.
+    The text must hash to the commitment, or ``DrawError``: nothing may be drawn from a text that
+    is not exactly the one published. Announcing checked that text against §1 (``freeze``), so
+    the draw does not check it again (``gd.draw_committed``). Reading a million members as JSON
+    objects would be most of a draw's time, so they are read straight from the canonical text
+    into ``MemberColumns`` (see ``_stored_frozen``, which says why that reading is exact); a
+    text it cannot read that way (an escape in an id, an unusual member field) takes the ordinary
+    JSON path, with every check.
+
+    ``on_selected`` receives §5's selection before §6 begins (see ``gd.draw_committed``); on the
+    ordinary JSON path it is called with the same list once the whole result is known.
     """
+    published = sha256_hex(frozen_text)
+    if published != commitment:
+        raise gd.DrawError(
+            "commitment",
+            f"the stored frozen document has the commitment {published}, not the published {commitment}",
+        )
     frozen = _stored_frozen(frozen_text)
     if frozen is not None:
-        try:
-            result = gd.compute_draw(frozen, seed)
-        except gd.FrozenError:
-            result = None
-        if result is not None and result["commitment"] == commitment:
-            return result
+        return gd.draw_committed(frozen, commitment, seed, on_selected=on_selected).result
     parsed = gd.load_json(frozen_text)
     if not isinstance(parsed, dict):
         raise gd.FrozenError("document", "the stored frozen document is not a JSON object")
     result = gd.compute_draw(parsed, seed)
-    if result["commitment"] != commitment:
-        raise gd.DrawError(
-            "commitment",
-            f"the stored frozen document has the commitment {result['commitment']}, not the published "
-            f"{commitment}",
+    if on_selected is not None:
+        on_selected(
+            [
+                (
+                    stratum["name"],
+                    [(m["ticket"], m["id"], None) for m in stratum["selected"]],
+                    [(m["ticket"], m["id"], None) for m in stratum["reserve"]],
+                )
+                for stratum in result["strata"]
+            ]
         )
     return result
 
@@ -124,16 +133,18 @@ _MEMBERS = '"members":['
 _FIRST = '{"id":"'
 _NEXT = '"},{"id":"'
 _UNIT = '","unit":"'
+_QUOTES = 4  # in _NEXT and in _UNIT alike
 
 
 def _stored_frozen(text: str) -> dict[str, Any] | None:
     """Read a canonical frozen text with every member array as ``MemberColumns``; None if unsure.
 
     In canonical JSON a quote inside a string is escaped, so in a member array without any
-    backslash every quote delimits a string and the array is ``{"id":"…"},{"id":"…"}…`` or
-    ``{"id":"…","unit":"…"},…``: splitting on those delimiters, in C, yields the ids and units.
-    The rest of the document (strata names, roster, rules) is small and parsed as JSON. The caller
-    checks the outcome against the commitment, so a wrong guess here costs time, never correctness.
+    backslash every quote delimits a string. If the array's quotes are exactly those of the
+    delimiters of ``{"id":"…"},{"id":"…"}…`` (or ``{"id":"…","unit":"…"},…``), splitting on
+    the delimiters, in C, yields exactly the ids and units JSON would decode; anything else (another
+    field, an escape) returns None. The rest of the document (strata names, roster, rules) is small
+    and parsed as JSON.
     """
     skeleton: list[str] = []
     columns: list[gd.MemberColumns] = []
@@ -154,6 +165,8 @@ def _stored_frozen(text: str) -> dict[str, Any] | None:
         inner = body[len(_FIRST) : -2]
         count = inner.count(_NEXT) + 1
         with_unit = inner.count(_UNIT)
+        if inner.count('"') != _QUOTES * (count - 1 + with_unit):  # a quote that delimits nothing
+            return None
         if with_unit == 0:
             columns.append(gd.MemberColumns(inner.replace(_NEXT, gd.SEPARATOR).encode("utf-8")))
             continue

@@ -135,6 +135,7 @@ __all__ = [
     "check_seed_time",
     "commitment",
     "compute_draw",
+    "draw_committed",
     "freeze",
     "load_json",
     "main",
@@ -1422,21 +1423,57 @@ def run_draw(frozen: dict, seed: str, *, strict_seed: bool = True, workers: int 
     """
     with _gc_paused():
         normalised = normalise_seed(seed, strict=strict_seed)
-        prepared = _prepare(frozen)
-        assigner = _Assigner(frozen, prepared.commitment, normalised)
-        drawn, assignments, unassigned = _assign(assigner, _select(prepared, normalised, workers))
-        result = _result(prepared.commitment, normalised, drawn, assignments, unassigned)
-        warnings = list(prepared.warnings)
-        if unassigned:
-            warnings.append(
-                DrawWarning(
-                    "unassigned",
-                    f"{len(unassigned)} selected members could not get a full team (insufficient_inspectors)",
-                    count=len(unassigned),
-                )
+        return _run(_prepare(frozen), normalised, workers)
+
+
+def draw_committed(
+    frozen: dict, commitment_hex: str, seed: str, *, workers: int | None = None, on_selected=None
+) -> DrawRun:
+    """``run_draw`` for a document that was checked against §1 when it was committed to.
+
+    For the system that froze the document (``freeze`` checks it and returns its commitment) and
+    later draws from the text it stored, having confirmed that the text still hashes to the
+    commitment: §1 is not enforced a second time and the commitment is not recomputed. Every
+    stratum's members must be ``MemberColumns``. Never use it for a document from anyone else:
+    ``run_draw`` checks everything.
+
+    ``on_selected``, if given, is called with §5's outcome before §6 begins: a list with, for each
+    stratum in order, ``(name, selected, reserve)``, whose entries are ``(ticket, id, index)``. A
+    caller can start storing the selection while the inspectors are assigned.
+    """
+    strata = []
+    for raw in frozen["strata"]:
+        members = raw["members"]
+        if not isinstance(members, MemberColumns):
+            raise TypeError("draw_committed needs every stratum's members as MemberColumns")
+        strata.append(_Stratum(raw["name"], raw["quota"], members, members.ids))
+    prepared = _Prepared(frozen, strata, [])
+    prepared._commitment = commitment_hex
+    with _gc_paused():
+        return _run(prepared, normalise_seed(seed), workers, on_selected)
+
+
+def _run(prepared: _Prepared, normalised: str, workers: int | None, on_selected=None) -> DrawRun:
+    """§4–§7 for a prepared document and a normalised seed (``on_selected``: see draw_committed)."""
+    frozen = prepared.frozen
+    assigner = _Assigner(frozen, prepared.commitment, normalised)
+    selections = _select(prepared, normalised, workers)
+    if on_selected is not None:  # all of §5 first, then §6 (otherwise §6 starts on the first stratum)
+        selections = list(selections)
+        on_selected([(stratum.name, selected, reserve) for stratum, selected, reserve in selections])
+    drawn, assignments, unassigned = _assign(assigner, selections)
+    result = _result(prepared.commitment, normalised, drawn, assignments, unassigned)
+    warnings = list(prepared.warnings)
+    if unassigned:
+        warnings.append(
+            DrawWarning(
+                "unassigned",
+                f"{len(unassigned)} selected members could not get a full team (insufficient_inspectors)",
+                count=len(unassigned),
             )
-        loads = {assigner.ids[n]: load for n, load in enumerate(assigner.load) if load}
-        return DrawRun(result, warnings, loads)
+        )
+    loads = {assigner.ids[n]: load for n, load in enumerate(assigner.load) if load}
+    return DrawRun(result, warnings, loads)
 
 
 def compute_draw(frozen: dict, seed: str, *, strict_seed: bool = True, workers: int | None = None) -> dict:

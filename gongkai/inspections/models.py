@@ -202,8 +202,14 @@ class Target(models.Model):
 
     # No index of their own: ``(task, entity)`` and ``(entity, task)`` below serve both keys, and a
     # draw writes tens of thousands of targets at once, each index costing on every row.
+    # No row-by-row foreign keys either: one set-based check per statement guards them (ADR 9).
     task = models.ForeignKey(
-        Task, verbose_name=_("抽查任务"), on_delete=models.PROTECT, related_name="targets", db_index=False
+        Task,
+        verbose_name=_("抽查任务"),
+        on_delete=models.PROTECT,
+        related_name="targets",
+        db_index=False,
+        db_constraint=False,
     )
     entity = models.ForeignKey(
         Entity,
@@ -211,6 +217,7 @@ class Target(models.Model):
         on_delete=models.PROTECT,
         related_name="inspection_targets",
         db_index=False,
+        db_constraint=False,
     )
     stratum_index = models.PositiveSmallIntegerField(_("层序号"))
     stratum_name = models.CharField(_("层"), max_length=50)
@@ -248,11 +255,21 @@ class Target(models.Model):
 class TeamMember(models.Model):
     """An officer assigned to inspect one target (第二个随机), in the order the draw took them."""
 
+    # Both keys are guarded by set-based checks, as the target's are (ADR 9).
     target = models.ForeignKey(  # indexed by ``team_member_unique`` (target, officer)
-        Target, verbose_name=_("抽查对象"), on_delete=models.CASCADE, related_name="team", db_index=False
+        Target,
+        verbose_name=_("抽查对象"),
+        on_delete=models.CASCADE,
+        related_name="team",
+        db_index=False,
+        db_constraint=False,
     )
     officer = models.ForeignKey(
-        Officer, verbose_name=_("检查人员"), on_delete=models.PROTECT, related_name="assignments"
+        Officer,
+        verbose_name=_("检查人员"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        db_constraint=False,
     )
     position = models.PositiveSmallIntegerField(_("顺序"))
 

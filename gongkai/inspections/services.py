@@ -7,6 +7,7 @@ here moves a task back, and none redraws — there is no such operation for anyo
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from array import array
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit
-from gongkai.inspections.choices import ItemStatus, PlanStatus, TaskState
+from gongkai.inspections.choices import ItemStatus, PlanStatus, TargetRole, TaskState
 from gongkai.inspections.models import InspectionItem, Plan, Task
 
 ITEM_FIELDS = [
@@ -367,9 +368,18 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
         normalised = engine.normalise_seed(seed)
     except engine.DrawError as exc:
         raise ValidationError(f"随机种子不可用：{exc}") from exc
-    # The stored text must still be the published commitment's; compute_stored checks it.
-    result = engine.compute_stored(task.frozen_text, task.commitment, normalised)
-    _store_targets(task, result)
+    # The stored text must still be the published commitment's; compute_stored checks it. The
+    # selected members are written while the inspectors are assigned (_TargetWriter).
+    writer = _TargetWriter(task)
+    try:
+        result = engine.compute_stored(
+            task.frozen_text, task.commitment, normalised, on_selected=writer.start
+        )
+    finally:
+        failed = writer.finish()  # an error of the engine's own goes first
+    if failed is not None:
+        raise failed
+    _store_teams(task, result)
     _advance(task, TaskState.DRAWN)
     task.seed, task.seed_as_entered, task.seed_evidence = normalised, seed, evidence.strip()
     task.seed_entered_by, task.seed_entered_at = (actor if not isinstance(actor, str) else None), now
@@ -403,8 +413,74 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
     return task
 
 
-def _store_targets(task: Task, result: dict[str, Any]) -> None:
-    """Write the selected and reserve members and the teams: plain rows, no model instances.
+_TARGET_COLUMNS = [
+    "task_id",
+    "entity_id",
+    "stratum_index",
+    "stratum_name",
+    "role",
+    "rank",
+    "ticket",
+    "replaced",
+    "activated",
+]
+
+
+class _TargetWriter:
+    """Writes a draw's selected members (``Target`` rows) as soon as §5 has chosen them.
+
+    Reserve members stay in the stored result only; ``target_replace`` writes a reserve's row when a
+    replacement brings it in (ADR 9). On PostgreSQL the rows go in with ``COPY`` from a second
+    thread on the same connection, inside the draw's transaction, while this thread assigns the
+    inspectors (the database works on the other core); elsewhere they are written in this thread.
+    ``finish`` waits for the writing and returns what it raised. Nothing else uses the connection
+    meanwhile: the engine does not touch the database.
+    """
+
+    def __init__(self, task: Task):
+        self.task = task
+        self.thread: threading.Thread | None = None
+        self.db: Any = None
+        self.error: BaseException | None = None
+
+    def start(self, selections: list) -> None:
+        from django.db import DEFAULT_DB_ALIAS, connections
+
+        rows = [
+            (self.task.pk, member_id, index, name, TargetRole.SELECTED, rank, ticket, False, False)
+            for index, (name, selected, _reserve) in enumerate(selections)
+            for rank, (ticket, member_id, _) in enumerate(selected, start=1)
+        ]
+        db = connections[DEFAULT_DB_ALIAS]  # this thread's connection itself, not the proxy
+        if db.vendor != "postgresql":
+            self._write(rows, None)
+            return
+        db.inc_thread_sharing()
+        self.db = db
+        self.thread = threading.Thread(target=self._write, args=(rows, db), name="draw-targets")
+        self.thread.start()
+
+    def _write(self, rows: list, db: Any) -> None:
+        from gongkai.core.bulk import copy_rows
+        from gongkai.inspections.models import Target
+
+        try:
+            copy_rows(Target, _TARGET_COLUMNS, rows, db=db)
+        except BaseException as exc:  # handed to finish(), in the thread that owns the transaction
+            if db is None:
+                raise
+            self.error = exc
+
+    def finish(self) -> BaseException | None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+            self.db.dec_thread_sharing()
+        return self.error
+
+
+def _store_teams(task: Task, result: dict[str, Any]) -> None:
+    """Write the teams of the selected members (their targets are stored): plain rows.
 
     On PostgreSQL the teams go in with one ``INSERT … SELECT`` that finds each target's id by a join
     on the server, instead of reading every new target's id back and sending it again.
@@ -414,27 +490,6 @@ def _store_targets(task: Task, result: dict[str, Any]) -> None:
     from gongkai.core.bulk import copy_rows
     from gongkai.inspections.models import Target, TeamMember
 
-    rows = [
-        (task.pk, member["id"], index, stratum["name"], role, rank, member["ticket"], False, False)
-        for index, stratum in enumerate(result["strata"])
-        for role, members in (("selected", stratum["selected"]), ("reserve", stratum["reserve"]))
-        for rank, member in enumerate(members, start=1)
-    ]
-    copy_rows(
-        Target,
-        [
-            "task_id",
-            "entity_id",
-            "stratum_index",
-            "stratum_name",
-            "role",
-            "rank",
-            "ticket",
-            "replaced",
-            "activated",
-        ],
-        rows,
-    )
     assignments = result["assignments"]
     entities, officers, positions = [], [], []
     for a in assignments:
@@ -491,14 +546,22 @@ def target_replace(*, actor: Any, task: Task, credit_code: str, reason: str) -> 
         raise ValidationError("该主体不是本任务当前的抽查对象")
     if out.records.exists():
         raise ValidationError("该主体已有检查结果，不能替补")
-    incoming = (
-        Target.objects.select_for_update()
-        .filter(task=task, stratum_index=out.stratum_index, role="reserve", activated=False)
-        .order_by("rank")
-        .first()
-    )
-    if incoming is None:
+    result = engine.loads(task.result_text)
+    reserve = result["strata"][out.stratum_index]["reserve"]
+    used = task.targets.filter(stratum_index=out.stratum_index, role=TargetRole.RESERVE).count()
+    if used >= len(reserve):
         raise ValidationError("该层的备选主体已用完，不能替补")
+    # The next reserve of the stratum gets its row now (the draw stores only the selected, ADR 9).
+    incoming = Target(
+        task=task,
+        entity_id=reserve[used]["id"],
+        stratum_index=out.stratum_index,
+        stratum_name=out.stratum_name,
+        role=TargetRole.RESERVE,
+        rank=used + 1,
+        ticket=reserve[used]["ticket"],
+        activated=True,
+    )
     sequence = task.replacements.count() + 1
     now = timezone.now()
     events = [
@@ -514,13 +577,11 @@ def target_replace(*, actor: Any, task: Task, credit_code: str, reason: str) -> 
         {"out": out.entity_id, "in": incoming.entity_id, "reason": reason.strip(), "at": now.isoformat()}
     )
     frozen = engine.loads(task.frozen_text)
-    result = engine.loads(task.result_text)
     teams = engine.replace(frozen, task.seed, result, events)
     team = teams[-1]
     out.replaced = True
     out.save(update_fields=["replaced"])
-    incoming.activated = True
-    incoming.save(update_fields=["activated"])
+    incoming.save(force_insert=True)
     TeamMember.objects.bulk_create(
         [
             TeamMember(target=incoming, officer_id=officer, position=i)

@@ -46,7 +46,10 @@ def test_announce_then_draw_produces_a_verifiable_bundle(setup):
     ok, reason = gongkai_draw.verify_bundle(json.loads(bundle_bytes(task)))
     assert ok, reason
     selected = Target.objects.filter(task=task, role="selected")
-    assert selected.count() == 5 and Target.objects.filter(task=task, role="reserve").count() == 5
+    assert selected.count() == 5
+    # The reserve is in the stored result; a reserve gets a row only when a replacement brings it in.
+    assert [len(s["reserve"]) for s in json.loads(task.result_text)["strata"]] == [5]
+    assert not Target.objects.filter(task=task, role="reserve").exists()
     assert all(t.team.count() == 2 for t in selected)
     assert audit.verify_chain().ok
 
@@ -74,9 +77,9 @@ def test_announce_stores_canonical_text_and_draw_stores_every_team_in_order(setu
     ranks = {
         (t.role, t.rank): (t.entity_id, t.ticket) for t in Target.objects.filter(task=task, stratum_index=0)
     }
-    for role in ("selected", "reserve"):
-        for rank, member in enumerate(result["strata"][0][role], start=1):
-            assert ranks[role, rank] == (member["id"], member["ticket"])
+    for rank, member in enumerate(result["strata"][0]["selected"], start=1):
+        assert ranks["selected", rank] == (member["id"], member["ticket"])
+    assert not any(role == "reserve" for role, _ in ranks)  # written when brought in, not before
 
 
 def test_seed_before_seed_not_before_is_refused(setup):
@@ -202,7 +205,14 @@ def test_replacement_takes_the_next_reserve_and_is_recorded(setup):
     replacement = services.target_replace(
         actor=_user(), task=task, credit_code=out.entity_id, reason="已注销"
     )
-    assert replacement.in_target == task.targets.get(role="reserve", rank=1)
+    reserve = json.loads(task.result_text)["strata"][0]["reserve"]
+    incoming = task.targets.get(role="reserve", rank=1)
+    assert replacement.in_target == incoming and incoming.activated and incoming.is_active
+    assert (incoming.entity_id, incoming.ticket, incoming.stratum_name) == (
+        reserve[0]["id"],
+        reserve[0]["ticket"],
+        out.stratum_name,
+    )
     assert replacement.in_target.team.count() == 2
     second = services.target_replace(
         actor=_user(),
@@ -210,7 +220,21 @@ def test_replacement_takes_the_next_reserve_and_is_recorded(setup):
         credit_code=task.targets.get(role="selected", rank=2).entity_id,
         reason="已迁出",
     )
-    assert second.in_target.rank == 2
+    assert second.in_target.rank == 2 and second.in_target.entity_id == reserve[1]["id"]
+
+
+def test_replacement_refused_when_the_stratum_reserve_is_used_up(setup):
+    item, plan, *_ = setup
+    task = _drawn(services.task_announce(actor="test", task=f.draft_task(plan, [item])))
+    reserve = json.loads(task.result_text)["strata"][0]["reserve"]
+    for rank in range(1, len(reserve) + 1):
+        out = task.targets.get(role="selected", rank=rank)
+        services.target_replace(actor=_user(), task=task, credit_code=out.entity_id, reason="已注销")
+    rows = task.targets.count()
+    out = task.targets.filter(role="reserve").order_by("rank").last()  # a reserve brought in earlier
+    with pytest.raises(ValidationError, match="备选主体已用完"):
+        services.target_replace(actor=_user(), task=task, credit_code=out.entity_id, reason="已迁出")
+    assert task.targets.count() == rows and task.replacements.count() == len(reserve)
 
 
 def _user(name="planner"):
