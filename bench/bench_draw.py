@@ -9,7 +9,9 @@ Cases, each in its own process so that its peak memory is its own:
   verifier, run by the project's Python (which finds the compiled loops, ADR 0008) and alone
   (``-I -S``: the standard library only, as on a stranger's machine);
 * ``compute-15m``: 15,000,000 members, same proportions, held as ``MemberColumns``: seconds (target
-  under 20 s) and peak memory (target under 2 GiB).
+  under 20 s) and peak memory (target under 2 GiB);
+* ``stored-15m``: the same document as the platform stores it (canonical text) drawn by
+  ``engine.compute_stored``, the product's engine path (no §1 check a second time, ADR 9).
 
 Every note says whether the draw's compiled hashing (``_drawhash``) was used; ``GONGKAI_DRAW_PURE=1``
 measures the pure-Python loops instead.
@@ -22,8 +24,10 @@ departments with random item qualifications, teams of two with one officer of SC
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import random
 import resource
 import subprocess
@@ -216,17 +220,74 @@ def case_compute_large(members: int) -> None:
     benchlib.emit(BENCH, label, "peak memory MiB", peak, "< 2048 MiB", peak < 2048, note=note)
 
 
+def case_stored_large(members: int) -> None:
+    """The product's engine path: a stored frozen text (the canonical JSON ``freeze`` returned at
+    announcement) read and drawn by ``engine.compute_stored``, as ``task_draw`` does between
+    reading the task and writing the targets (ADR 9: §1 is not checked a second time). The text is
+    written to a file here and drawn in a fresh process, so that the peak memory is the draw's."""
+    data, commitment, _ = gd.freeze(synthetic_frozen(members, columns=True))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "frozen.json"
+        path.write_bytes(data)
+        benchlib.log(f"  stored text of {members:,} members: {len(data) / 2**20:.0f} MiB; drawing")
+        del data
+        arguments = ["--case", "stored-draw", "--members", str(members), "--path", str(path), commitment]
+        code = benchlib.run_child(Path(__file__), arguments)
+        if code != 0:
+            raise SystemExit(code)
+
+
+def case_stored_draw(members: int, path: str, commitment: str) -> None:
+    from gongkai.inspections import engine
+
+    text = Path(path).read_bytes()  # as task_draw reads it (_frozen_bytes)
+    started, own = time.perf_counter(), time.process_time()
+    profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+    if profile:
+        profile.enable()
+    result = engine.compute_stored(text, commitment, SEED)
+    if profile:
+        profile.disable()
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(20)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - own
+    peak = benchlib.peak_mib()
+    selected = sum(len(s["selected"]) for s in result["strata"])
+    label = f"draw a stored {_size(members)} frozen text (engine.compute_stored, product path, no DB)"
+    note = (
+        f"CPU {cpu:.1f} s (threads included); {selected:,} selected; peak includes the "
+        f"{len(text) / 2**20:.0f} MiB text read from a file; {hashing_note()}; {load_note()}"
+    )
+    benchlib.emit(BENCH, label, "seconds", seconds, "< 20 s", seconds < 20, note=note)
+    benchlib.emit(BENCH, label, "peak memory MiB", peak, "< 2048 MiB", peak < 2048, note=note)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 members (1,500,000 for the large case)")
-    parser.add_argument("--case", choices=["compute", "verify", "large"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--case", choices=["compute", "verify", "large", "stored", "stored-draw"], help=argparse.SUPPRESS
+    )
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    parser.add_argument("commitment", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["compute", "verify", "large", "stored"], help="run one case")
     parser.add_argument("--members", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.case == "stored-draw":
+        case_stored_draw(args.members, args.path, args.commitment)
+        return
     if args.case:
-        {"compute": case_compute, "verify": case_verify, "large": case_compute_large}[args.case](args.members)
+        cases = {
+            "compute": case_compute,
+            "verify": case_verify,
+            "large": case_compute_large,
+            "stored": case_stored_large,
+        }
+        cases[args.case](args.members)
         return
     size, large = (100_000, 1_500_000) if args.quick else (1_000_000, 15_000_000)
-    for case, members in (("compute", size), ("verify", size), ("large", large)):
+    for case, members in (("compute", size), ("verify", size), ("large", large), ("stored", large)):
+        if args.only and case != args.only:
+            continue
         benchlib.log(f"draw: {case} {members:,}")
         if benchlib.run_child(Path(__file__), ["--case", case, "--members", str(members)]) != 0:
             benchlib.emit(

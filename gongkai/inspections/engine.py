@@ -88,30 +88,35 @@ def compute(frozen: dict[str, Any], seed: str) -> dict[str, Any]:
     return gd.compute_draw(frozen, seed)
 
 
-def compute_stored(frozen_text: str, commitment: str, seed: str, *, on_selected=None) -> dict[str, Any]:
+def compute_stored(
+    frozen_text: bytes | str, commitment: str, seed: str, *, on_selected=None
+) -> dict[str, Any]:
     """The draw of a stored frozen document (canonical text) whose published commitment is given.
 
-    The text must hash to the commitment, or ``DrawError``: nothing may be drawn from a text that
-    is not exactly the one published. Announcing checked that text against §1 (``freeze``), so
-    the draw does not check it again (``gd.draw_committed``). Reading a million members as JSON
-    objects would be most of a draw's time, so they are read straight from the canonical text
-    into ``MemberColumns`` (see ``_stored_frozen``, which says why that reading is exact); a
-    text it cannot read that way (an escape in an id, an unusual member field) takes the ordinary
-    JSON path, with every check.
+    The text (UTF-8 bytes, or a string) must hash to the commitment, or ``DrawError``: nothing may
+    be drawn from a text that is not exactly the one published. Announcing checked that text
+    against §1 (``freeze``), so the draw does not check it again (``gd.draw_committed``). Reading a
+    million members as JSON objects would be most of a draw's time, so they are read straight from
+    the canonical text into ``MemberColumns`` (see ``_stored_frozen``, which says why that reading
+    is exact); a text it cannot read that way (an escape in an id, an unusual member field) takes
+    the ordinary JSON path, with every check. Bytes are the lighter form: a string holding any
+    Chinese takes two bytes a character in CPython, 1.2 GB for fifteen million members.
 
     ``on_selected`` receives §5's selection before §6 begins (see ``gd.draw_committed``); on the
     ordinary JSON path it is called with the same list once the whole result is known.
     """
-    published = sha256_hex(frozen_text)
+    data = frozen_text.encode("utf-8") if isinstance(frozen_text, str) else frozen_text
+    del frozen_text  # the string, if given, is the caller's to keep or free
+    published = hashlib.sha256(data).hexdigest()
     if published != commitment:
         raise gd.DrawError(
             "commitment",
             f"the stored frozen document has the commitment {published}, not the published {commitment}",
         )
-    frozen = _stored_frozen(frozen_text)
+    frozen = _stored_frozen(data)
     if frozen is not None:
         return gd.draw_committed(frozen, commitment, seed, on_selected=on_selected).result
-    parsed = gd.load_json(frozen_text)
+    parsed = gd.load_json(data.decode("utf-8"))
     if not isinstance(parsed, dict):
         raise gd.FrozenError("document", "the stored frozen document is not a JSON object")
     result = gd.compute_draw(parsed, seed)
@@ -129,61 +134,55 @@ def compute_stored(frozen_text: str, commitment: str, seed: str, *, on_selected=
     return result
 
 
-_MEMBERS = '"members":['
-_FIRST = '{"id":"'
-_NEXT = '"},{"id":"'
-_UNIT = '","unit":"'
+_MEMBERS = b'"members":['
+_FIRST = b'{"id":"'
+_NEXT = b'"},{"id":"'
+_UNIT = b'","unit":"'
+_SEP = gd.SEPARATOR.encode("ascii")
 _QUOTES = 4  # in _NEXT and in _UNIT alike
 
 
-def _stored_frozen(text: str) -> dict[str, Any] | None:
-    """Read a canonical frozen text with every member array as ``MemberColumns``; None if unsure.
+def _stored_frozen(text: bytes) -> dict[str, Any] | None:
+    """Read a canonical frozen text (UTF-8) with every member array as ``MemberColumns``; None if unsure.
 
     In canonical JSON a quote inside a string is escaped, so in a member array without any
     backslash every quote delimits a string. If the array's quotes are exactly those of the
     delimiters of ``{"id":"…"},{"id":"…"}…`` (or ``{"id":"…","unit":"…"},…``), splitting on
     the delimiters, in C, yields exactly the ids and units JSON would decode; anything else (another
     field, an escape) returns None. The rest of the document (strata names, roster, rules) is small
-    and parsed as JSON.
+    and parsed as JSON. The member arrays are read in place, a few megabytes at a time: for fifteen
+    million members the text alone is some 600 MB.
     """
-    skeleton: list[str] = []
+    skeleton: list[bytes] = []
     columns: list[gd.MemberColumns] = []
     position = 0
     while (start := text.find(_MEMBERS, position)) != -1:
         start += len(_MEMBERS)
-        end = start if text.startswith("]", start) else text.find('"}]', start) + 2
+        end = start if text.startswith(b"]", start) else text.find(b'"}]', start) + 2
         if end < start:
             return None
-        body = text[start:end]
         skeleton.append(text[position:start])
         position = end
-        if not body:
+        if end == start:
             columns.append(gd.MemberColumns(b""))
             continue
-        if "\\" in body or not body.startswith(_FIRST):
+        if text.find(b"\\", start, end) != -1 or not text.startswith(_FIRST, start):
             return None
-        inner = body[len(_FIRST) : -2]
-        count = inner.count(_NEXT) + 1
-        with_unit = inner.count(_UNIT)
-        if inner.count('"') != _QUOTES * (count - 1 + with_unit):  # a quote that delimits nothing
+        first, last = start + len(_FIRST), end - 2  # the members without the outer {"id":" and "}
+        count = text.count(_NEXT, first, last) + 1
+        with_unit = text.count(_UNIT, first, last)
+        if text.count(b'"', first, last) != _QUOTES * (count - 1 + with_unit):  # one delimits nothing
             return None
-        if with_unit == 0:
-            columns.append(gd.MemberColumns(inner.replace(_NEXT, gd.SEPARATOR).encode("utf-8")))
-            continue
-        if with_unit != count:
+        if with_unit not in (0, count):
             return None
-        parts = inner.replace(_UNIT, _NEXT).split(_NEXT)
-        ids, units = parts[0::2], parts[1::2]
-        names = sorted(set(units))
-        if len(names) > 65536:
+        members = _member_columns(text, first, last, with_units=bool(with_unit))
+        if members is None:
             return None
-        code = {name: number for number, name in enumerate(names)}
-        codes = array("H", map(code.__getitem__, units))
-        columns.append(gd.MemberColumns(gd.SEPARATOR.join(ids).encode("utf-8"), codes, names))
+        columns.append(members)
     skeleton.append(text[position:])
     try:
-        frozen = gd.load_json("".join(skeleton))
-    except gd.DrawError:
+        frozen = gd.load_json(b"".join(skeleton).decode("utf-8"))
+    except (gd.DrawError, UnicodeDecodeError):
         return None
     if not isinstance(frozen, dict):
         return None
@@ -195,6 +194,47 @@ def _stored_frozen(text: str) -> dict[str, Any] | None:
             return None
         stratum["members"] = members
     return frozen
+
+
+def _member_columns(
+    text: bytes, first: int, last: int, *, with_units: bool, chunk: int = 1 << 22
+) -> gd.MemberColumns | None:
+    """``text[first:last]``, ``id"},{"id":"id…`` or ``id","unit":"unit"},{"id":"id…`` (delimiters
+    already checked), as ``MemberColumns``.
+
+    A few megabytes at a time, each cut at a member boundary (``_NEXT``): splitting fifteen million
+    members at once would make thirty million strings (about 2 GB). Unit codes follow the order in
+    which the units first appear, as ``MemberColumns.from_members`` gives them.
+    """
+    names: dict[bytes, int] = {}
+    codes = array("H")
+    pieces: list[bytes] = []
+    position = first
+    while position < last:
+        cut = text.find(_NEXT, position + chunk, last)
+        stop = last if cut == -1 else cut
+        piece = text[position:stop]
+        position = stop + len(_NEXT)
+        if not with_units:
+            pieces.append(piece.replace(_NEXT, _SEP))
+            continue
+        parts = piece.replace(_UNIT, _NEXT).split(_NEXT)
+        units = parts[1::2]
+        for unit in dict.fromkeys(units):  # the few distinct units, in order of appearance
+            names.setdefault(unit, len(names))
+        if len(names) > 65536:
+            return None
+        codes.extend(map(names.__getitem__, units))
+        pieces.append(_SEP.join(parts[0::2]))
+    ids = _SEP.join(pieces)
+    del pieces
+    if not with_units:
+        return gd.MemberColumns(ids)
+    try:
+        unit_names = [name.decode("utf-8") for name in names]
+    except UnicodeDecodeError:
+        return None
+    return gd.MemberColumns(ids, codes, unit_names)
 
 
 def replace(frozen: dict[str, Any], seed: str, result: dict[str, Any], events: list[dict]) -> list[list[str]]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from psycopg.adapt import Loader
 
 from gongkai.core import audit
 from gongkai.inspections.choices import ItemStatus, PlanStatus, TargetRole, TaskState
@@ -351,7 +352,7 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
     """
     from gongkai.inspections import engine
 
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = Task.objects.select_for_update().defer("frozen_text").get(pk=task.pk)
     if task.state != TaskState.ANNOUNCED:
         raise ValidationError(
             "任务已经摇号，不能重新摇号" if task.state != TaskState.DRAFT else "任务尚未公告，不能摇号"
@@ -373,7 +374,7 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
     writer = _TargetWriter(task)
     try:
         result = engine.compute_stored(
-            task.frozen_text, task.commitment, normalised, on_selected=writer.start
+            _frozen_bytes(task), task.commitment, normalised, on_selected=writer.start
         )
     finally:
         failed = writer.finish()  # an error of the engine's own goes first
@@ -411,6 +412,30 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
         },
     )
     return task
+
+
+class _Utf8Bytes(Loader):
+    """Loads a text value as its UTF-8 bytes, not as a string (psycopg)."""
+
+    def load(self, data: Any) -> bytes:
+        return bytes(data)
+
+
+def _frozen_bytes(task: Task) -> bytes:
+    """The task's stored frozen text as UTF-8 bytes, without building a Python string of it.
+
+    A string holding any Chinese takes two bytes a character (1.2 GB for fifteen million members);
+    the bytes are what the draw hashes and reads anyway.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return Task.objects.values_list("frozen_text", flat=True).get(pk=task.pk).encode("utf-8")
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's cursor, whose loaders can be changed for this query alone
+        raw.adapters.register_loader("text", _Utf8Bytes)
+        raw.execute(f"SELECT frozen_text FROM {Task._meta.db_table} WHERE id = %s", [task.pk])
+        return raw.fetchone()[0]
 
 
 _TARGET_COLUMNS = [

@@ -33,6 +33,7 @@ def test_the_stored_draw_equals_the_draw_of_the_parsed_document(frozen, seed):
     text, commitment = _stored(frozen)
     result = engine.compute_stored(text, commitment, seed)
     assert result == gd.compute_draw(frozen, seed)
+    assert engine.compute_stored(text.encode(), commitment, seed) == result  # as the draw reads it
     assert engine.result_text(result) == gd.canonical_json(result).decode("utf-8")
 
 
@@ -40,7 +41,7 @@ def test_the_stored_draw_equals_the_draw_of_the_parsed_document(frozen, seed):
 @given(frozen_documents())
 def test_the_fast_reading_re_encodes_to_the_stored_text(frozen):
     text, commitment = _stored(frozen)
-    fast = engine._stored_frozen(text)
+    fast = engine._stored_frozen(text.encode())
     mixed = any(0 < sum("unit" in m for m in s["members"]) < len(s["members"]) for s in frozen["strata"])
     if mixed:  # some members with a unit and some without: left to the JSON reading
         assert fast is None
@@ -54,7 +55,7 @@ def test_the_fast_reading_re_encodes_to_the_stored_text(frozen):
 def test_demo_001_through_the_stored_text():
     frozen = demo_001()
     text, commitment = _stored(frozen)
-    assert engine._stored_frozen(text) is not None
+    assert engine._stored_frozen(text.encode()) is not None
     assert engine.compute_stored(text, commitment, DEMO_001_SEED) == gd.compute_draw(frozen, DEMO_001_SEED)
 
 
@@ -87,7 +88,7 @@ def test_a_unit_that_looks_like_the_end_of_the_members_is_read_correctly(unit):
         member["unit"] = unit
     text, commitment = _stored(frozen)
     if unit.startswith("}]"):  # the opening quote of such a unit looks like the end of the array
-        assert engine._stored_frozen(text) is None  # a quote left over: the fast reading declines
+        assert engine._stored_frozen(text.encode()) is None  # a quote left over: the fast reading declines
     assert engine.compute_stored(text, commitment, DEMO_001_SEED) == gd.compute_draw(frozen, DEMO_001_SEED)
 
 
@@ -98,7 +99,7 @@ def test_empty_strata_and_strata_without_units():
     for member in frozen["strata"][1]["members"]:
         member.pop("unit", None)
     text, commitment = _stored(frozen)
-    fast = engine._stored_frozen(text)
+    fast = engine._stored_frozen(text.encode())
     assert fast is not None and len(fast["strata"][0]["members"]) == 0
     assert fast["strata"][1]["members"].units is None
     assert engine.compute_stored(text, commitment, DEMO_001_SEED) == gd.compute_draw(frozen, DEMO_001_SEED)
@@ -144,3 +145,26 @@ def test_announce_members_are_compact_unless_the_check_must_refuse_them():
         frozen["strata"][0]["members"] = members
         with pytest.raises(gd.FrozenError, match=rule):
             gd.freeze(frozen)
+
+
+plain_text = st.text(
+    st.characters(blacklist_characters='"\\\x1f', blacklist_categories=["Cs"]), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(plain_text, st.sampled_from(["一所", "二所", "U", "所}]"])), min_size=1, max_size=40)
+)
+def test_members_are_read_the_same_in_chunks_of_any_size(pairs):
+    """Large arrays are split a few megabytes at a time, always at a member boundary."""
+    inner = '"},{"id":"'.join(f'{member_id}","unit":"{unit}' for member_id, unit in pairs).encode()
+    expected = [{"id": member_id, "unit": unit} for member_id, unit in pairs]
+    for chunk in (1, 3, 17, 1 << 22):
+        columns = engine._member_columns(inner, 0, len(inner), with_units=True, chunk=chunk)
+        assert columns is not None and columns.to_list() == expected
+        assert columns.unit_names == list(dict.fromkeys(unit for _, unit in pairs))
+        ids = '"},{"id":"'.join(member_id for member_id, _ in pairs)
+        framed = f"[{ids}]".encode()  # read in place: only text[first:last] counts
+        alone = engine._member_columns(framed, 1, len(framed) - 1, with_units=False, chunk=chunk)
+        assert alone is not None and alone.to_list() == [{"id": member_id} for member_id, _ in pairs]
