@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import chinese_calendar
+from django.utils.translation import gettext
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -30,9 +31,13 @@ class CalendarNotCovered(ValueError):
 
     def __init__(self, year: int):
         self.year = year
+        # In the language of the request that met the gap (public pages may be in English).
         super().__init__(
-            f"工作日历未覆盖{year}年：请管理员先录入{year}年的节假日和调休安排（国务院办公厅通知），"
-            f"再计算涉及该年的期限。"
+            gettext(
+                "工作日历未覆盖%(year)s年：请管理员先录入%(year)s年的节假日和调休安排（国务院办公厅通知），"
+                "再计算涉及该年的期限。"
+            )
+            % {"year": year}
         )
 
 

@@ -336,7 +336,7 @@ def case_deadline(case: Case, *, on: dt.date | None = None) -> Deadline | None:
     try:
         due = calendar.add_working_days(start, days)
     except CalendarNotCovered as exc:
-        return Deadline(label, None, False, f"工作日历未覆盖：{exc}")
+        return Deadline(label, None, False, str(exc))  # the message says what is missing
     return Deadline(label, due, on > due)
 
 

@@ -62,3 +62,13 @@ def test_entered_year_is_covered_with_its_overrides():
 def test_negative_count_is_refused():
     with pytest.raises(ValueError):
         CAL.add_working_days(D(2025, 1, 1), -1)
+
+
+def test_calendar_not_covered_is_told_in_the_language_of_the_request():
+    """Public pages in English show the gap in English; staff pages (always Chinese) in Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert str(CalendarNotCovered(2099)).startswith("The working-day calendar does not cover 2099 yet")
+    with translation.override("zh-hans"):
+        assert str(CalendarNotCovered(2099)).startswith("工作日历未覆盖2099年")
