@@ -36,9 +36,14 @@ class Alternative:
 
 @dataclass(frozen=True)
 class CompiledQuery:
-    """All ``groups`` must match; a group matches when any of its alternatives does."""
+    """All ``groups`` must match; a group matches when any of its alternatives does.
+
+    ``whole`` is the index token stream of everything typed (:func:`text.index_tokens`): a
+    document whose title indexes to exactly these tokens has the query as its title.
+    """
 
     groups: tuple[tuple[Alternative, ...], ...]
+    whole: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -52,6 +57,33 @@ def compile_alternative(term: str) -> Alternative | None:
     single_cjk = len(tokens) == 1 and text.is_cjk(tokens[0]) and len(tokens[0]) == 1
     latin_tail = tokens[-1].isascii() and len(tokens[-1]) >= 2
     return Alternative(tuple(tokens), prefix=single_cjk or latin_tail)
+
+
+def title_rank(query: CompiledQuery, exact: bool, groups_in_title: int) -> int:
+    """The relevance of a match (ADR 12): a title that is the query, then query terms in the title.
+
+    Higher is better; equal ranks are ordered newest first. Both backends compute the same two
+    signals from the title's index tokens only, never from the body (see ``docs/search.md``).
+    """
+    return (len(query.groups) + 1) * exact + groups_in_title
+
+
+def _title_needle(alt: Alternative) -> str:
+    """What ``alt`` looks like inside " " + a title's index text + " " (a phrase of whole tokens)."""
+    return " " + " ".join(alt.tokens) + ("" if alt.prefix else " ")
+
+
+def title_rank_of_text(query: CompiledQuery, title_text: str) -> int:
+    """:func:`title_rank` from a title's index text (:func:`text.index_text`), as SQLite stores it.
+
+    A phrase of tokens occurs in the token text exactly when the index finds it there (FTS5 phrases
+    are adjacent tokens; a prefix alternative's last token may continue), so this is the index's
+    own answer for the title column, computed on the ≤ COUNT_CAP rows already read.
+    """
+    padded = f" {title_text} "
+    in_title = sum(1 for group in query.groups if any(_title_needle(a) in padded for a in group))
+    exact = bool(query.whole) and title_text == " ".join(query.whole)
+    return title_rank(query, exact, in_title)
 
 
 @dataclass(frozen=True)
@@ -206,12 +238,17 @@ class SQLiteBackend(SearchBackend):
             cur.execute("DELETE FROM search_fts")
 
     def search(self, query, filters, *, sort, offset, limit, facets=True):
-        """One pass over the newest COUNT_CAP + 1 matches (FTS5 rowid order is date order)."""
+        """One pass over the newest COUNT_CAP + 1 matches (FTS5 rowid order is date order).
+
+        Relevance (ADR 12) reorders those rows by :func:`title_rank_of_text` of their title's
+        index text; the sort is stable, so equal ranks stay newest first.
+        """
         match = self.match_expression(query)
         where, params = filters.sql("d")
+        title = "search_fts.title" if sort != "date" else "''"
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT d.id, d.doc_type, d.year, d.department, d.district, bm25(search_fts, 8.0, 1.0) "
+                f"SELECT d.id, d.doc_type, d.year, d.department, d.district, {title} "
                 f"FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid %% {ROWID_SCALE} "
                 f"WHERE search_fts MATCH %s{where} ORDER BY search_fts.rowid DESC LIMIT {COUNT_CAP + 1}",
                 [match, *params],
@@ -219,8 +256,9 @@ class SQLiteBackend(SearchBackend):
             rows = cur.fetchall()
         capped = len(rows) > COUNT_CAP
         rows = rows[:COUNT_CAP]
-        if sort != "date":  # bm25: lower is better; ties stay newest first
-            rows = sorted(rows, key=lambda r: r[5])
+        if sort != "date":
+            ranks = {r[0]: title_rank_of_text(query, r[5]) for r in rows}
+            rows = sorted(rows, key=lambda r: -ranks[r[0]])
         ids = [r[0] for r in rows[offset : offset + limit]]
         counts = Counter((r[1], r[2], r[3], r[4]) for r in rows) if facets else Counter()
         return Hits(
@@ -244,16 +282,25 @@ def _tsvector_literal(title: str, body: str) -> tuple[str, str]:
     title_tokens = text.index_tokens(title)
     body_tokens = text.index_tokens(body)
     full: dict[str, list[str]] = defaultdict(list)
-    title_only: dict[str, list[str]] = defaultdict(list)
     for i, tok in enumerate(title_tokens, start=1):
         full[tok].append(f"{i}A")
-        title_only[tok].append(str(i))
     start = len(title_tokens) + 10
     for i, tok in enumerate(body_tokens[: 16383 - start], start=start):
         full[tok].append(str(i))
     full_lit = " ".join(f"'{tok}':{','.join(p[:256])}" for tok, p in full.items())
-    title_lit = " ".join(f"'{tok}':{','.join(p)}" for tok, p in title_only.items())
-    return full_lit, title_lit
+    return full_lit, _title_literal(title_tokens)
+
+
+def _title_literal(tokens: Sequence[str]) -> str:
+    """The ``title_tsv`` literal of a title's index tokens (positions from 1, no weight).
+
+    The same function builds the literal a query's whole token stream is compared with
+    (``title_tsv = …``), so "the title is the query" is an exact comparison of token streams.
+    """
+    positions: dict[str, list[str]] = defaultdict(list)
+    for i, tok in enumerate(tokens, start=1):
+        positions[tok].append(str(i))
+    return " ".join(f"'{tok}':{','.join(p)}" for tok, p in positions.items())
 
 
 class PostgresBackend(SearchBackend):
@@ -262,17 +309,34 @@ class PostgresBackend(SearchBackend):
     vendor = "postgresql"
 
     @staticmethod
-    def tsquery(query: CompiledQuery) -> str:
-        groups = []
+    def group_tsquery(group: tuple[Alternative, ...]) -> str:
+        alts = []
+        for alt in group:
+            toks = [f"'{t}'" for t in alt.tokens]
+            if alt.prefix:
+                toks[-1] += ":*"
+            alts.append("(" + " <-> ".join(toks) + ")")
+        return "(" + " | ".join(alts) + ")"
+
+    @classmethod
+    def tsquery(cls, query: CompiledQuery) -> str:
+        return " & ".join(cls.group_tsquery(group) for group in query.groups)
+
+    @classmethod
+    def title_rank_sql(cls, query: CompiledQuery) -> tuple[str, list]:
+        """:func:`title_rank` as an SQL expression over ``d.title_tsv`` (small, stored in the row).
+
+        Unlike ``ts_rank(d.tsv, …)`` it never reads the body's tsvector from TOAST (ADR 12).
+        """
+        terms, params = [], []
         for group in query.groups:
-            alts = []
-            for alt in group:
-                toks = [f"'{t}'" for t in alt.tokens]
-                if alt.prefix:
-                    toks[-1] += ":*"
-                alts.append("(" + " <-> ".join(toks) + ")")
-            groups.append("(" + " | ".join(alts) + ")")
-        return " & ".join(groups)
+            terms.append("coalesce(d.title_tsv @@ %s::tsquery, false)::int")
+            params.append(cls.group_tsquery(group))
+        in_title = " + ".join(terms) or "0"
+        if not query.whole:
+            return f"({in_title})", params
+        exact = f"coalesce(d.title_tsv = %s::tsvector, false)::int * {len(query.groups) + 1}"
+        return f"({exact} + {in_title})", [_title_literal(query.whole), *params]
 
     def write(self, rows):
         if not rows:
@@ -301,19 +365,20 @@ class PostgresBackend(SearchBackend):
 
         * a dense query (estimated at DENSE_SHARE of the documents or more) walks the date index
           from the newest document and stops after WALK_CAP matches — those are the newest
-          matches, ranked by ``ts_rank``; the total shown is the planner's estimate ("约");
+          matches, ranked by :func:`title_rank`; the total shown is the planner's estimate ("约");
         * any other query reads up to COUNT_CAP + 1 matches through the GIN bitmap: up to COUNT_CAP
           that is the complete, exact answer (total, facets, ranking).
         """
         tsq = self.tsquery(query)
         where, params = filters.sql("d")
-        # Ranking reads each matching row's whole tsvector from TOAST (a company name over 1,000
-        # matches: 12 ms with it, 6.5 ms without), so newest-first results skip it.
+        # Relevance reads only the row's small title_tsv (ADR 12): ts_rank over d.tsv read each
+        # match's whole tsvector from TOAST a second time (a company name over 1,000 matches:
+        # 12 ms of SQL with it, 6.5 ms without).
         if sort == "date":
-            select, rank_params = "SELECT d.id, d.doc_type, d.year, d.department, d.district, 0, d.date ", []
+            rank_sql, rank_params = "0", []
         else:
-            select = "SELECT d.id, d.doc_type, d.year, d.department, d.district, ts_rank(d.tsv, %s::tsquery, 1), d.date "
-            rank_params = [tsq]
+            rank_sql, rank_params = self.title_rank_sql(query)
+        select = f"SELECT d.id, d.doc_type, d.year, d.department, d.district, {rank_sql}, d.date "
         with transaction.atomic(), connection.cursor() as cur:
             estimate = _estimate(
                 cur,

@@ -109,7 +109,8 @@ def understand(raw: str) -> Understood:
         if alts:
             groups.append(alts)
             highlight += alternatives
-    return Understood(CompiledQuery(tuple(groups)), highlight, pinyin_used, synonyms_used)
+    whole = tuple(text.index_tokens(raw))
+    return Understood(CompiledQuery(tuple(groups), whole), highlight, pinyin_used, synonyms_used)
 
 
 def suggest(raw: str) -> str | None:

@@ -222,3 +222,178 @@ def test_search_page_query_count_does_not_grow_with_results(client, corpus, djan
     # 40 results, a constant number of queries (PostgreSQL's backend runs one more: the GIN pass).
     with django_assert_max_num_queries(7):
         client.get(reverse("public-search"), {"q": "电梯"})
+
+
+# --- relevance order (ADR 12): the title is the query, then query terms in the title, then newest --
+
+
+def _order(q, **kw):
+    return _ids(q, per_page=50, **kw)
+
+
+def test_a_title_match_comes_before_body_only_matches_that_are_newer():
+    services.index_update(
+        docs=[
+            _doc("body-new", "工作动态", "本周检查了冷链食品经营户。", date=dt.date(2025, 3, 1)),
+            _doc("title-old", "冷链食品安全管理办法", "本办法适用于本市。", date=dt.date(2019, 1, 1)),
+            _doc("none", "工作简报", "与本查询无关。", date=dt.date(2025, 6, 1)),
+        ]
+    )
+    assert _order("冷链食品") == ["title-old", "body-new"]
+
+
+def test_body_only_matches_are_newest_first_however_often_they_mention_the_query():
+    # Ranking never reads the body (ADR 12), so repetition in the body buys no rank.
+    services.index_update(
+        docs=[
+            _doc("often", "工作简报", "冷链食品；" * 8, date=dt.date(2023, 1, 1)),
+            _doc("once", "工作动态", "提到冷链食品一次。", date=dt.date(2024, 1, 1)),
+            _doc("title", "冷链食品追溯", "正文。", date=dt.date(2020, 1, 1)),
+        ]
+    )
+    assert _order("冷链食品") == ["title", "once", "often"]
+
+
+def test_title_matches_are_newest_first_among_themselves():
+    services.index_update(
+        docs=[
+            _doc(f"t{year}", f"冷链食品检查通报{year}", "正文。", date=dt.date(year, 5, 1))
+            for year in (2021, 2024, 2019, 2023)
+        ]
+    )
+    assert _order("冷链食品") == ["t2024", "t2023", "t2021", "t2019"]
+
+
+def test_more_query_terms_in_the_title_rank_higher():
+    services.index_update(
+        docs=[
+            _doc("both", "冷链食品违法案件罚款公示", "正文。", date=dt.date(2019, 1, 1)),
+            _doc("one", "冷链食品工作要点", "依法罚款。", date=dt.date(2022, 1, 1)),
+            _doc("none", "工作要点", "冷链食品，罚款。", date=dt.date(2025, 1, 1)),
+        ]
+    )
+    assert _order("冷链食品 罚款") == ["both", "one", "none"]
+
+
+def test_a_document_whose_title_is_the_query_comes_first():
+    # The policy before its (newer) interpretation, the firm before its newer decisions.
+    services.index_update(
+        docs=[
+            _doc(
+                "interp",
+                "《关于加强冷链食品监督管理的通知》政策解读",
+                "解读关于加强冷链食品监督管理的通知。",
+                date=dt.date(2024, 2, 1),
+            ),
+            _doc("policy", "关于加强冷链食品监督管理的通知", "各单位：……", date=dt.date(2024, 1, 1)),
+            _doc(
+                "firm",
+                "聊城鑫盛冷链物流有限公司",
+                "住所：东昌府区",
+                date=dt.date(2010, 1, 1),
+                doc_type="entity",
+            ),
+            _doc(
+                "decision",
+                "聊城鑫盛冷链物流有限公司行政处罚决定书",
+                "当事人聊城鑫盛冷链物流有限公司……",
+                date=dt.date(2024, 6, 1),
+                doc_type="penalty",
+            ),
+            _doc("mention", "检查通报", "抽查了聊城鑫盛冷链物流有限公司。", date=dt.date(2025, 1, 1)),
+        ]
+    )
+    assert _order("关于加强冷链食品监督管理的通知")[:2] == ["policy", "interp"]
+    assert _order("聊城鑫盛冷链物流有限公司") == ["firm", "decision", "mention"]
+    # Typed in traditional characters and full width, it is still the same title.
+    assert _order("聊城鑫盛冷鏈物流有限公司")[0] == "firm"
+
+
+def test_title_rank_covers_synonyms_and_one_character_queries(reviewer):
+    services.index_update(
+        docs=[
+            _doc("body", "工作动态", "开展消费者权益保护宣传，抽检茶叶。", date=dt.date(2025, 1, 1)),
+            _doc("title", "消费者权益保护年报", "正文。", date=dt.date(2020, 1, 1)),
+            _doc("tea", "茶叶抽检结果", "正文，消保。", date=dt.date(2019, 1, 1)),
+        ]
+    )
+    services.synonym_group_save(actor=reviewer, terms="消费者权益保护、消保")
+    assert _order("消保") == ["title", "body", "tea"]
+    assert _order("茶") == ["tea", "body"]
+
+
+def test_newest_first_ignores_the_title():
+    services.index_update(
+        docs=[
+            _doc("title-old", "冷链食品安全管理办法", "正文。", date=dt.date(2019, 1, 1)),
+            _doc("body-new", "工作动态", "冷链食品。", date=dt.date(2025, 3, 1)),
+        ]
+    )
+    assert _order("冷链食品", sort="date") == ["body-new", "title-old"]
+
+
+def test_relevance_does_not_read_the_body_index():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.index_update(docs=[_doc("a", "冷链食品", "冷链食品")])
+    with CaptureQueriesContext(connection) as ctx:
+        _order("冷链食品")
+    searches = [q["sql"] for q in ctx.captured_queries if "search_searchdocument d" in q["sql"]]
+    assert searches
+    for sql in searches:
+        selected = sql.split(" FROM ", 1)[0]
+        assert "bm25" not in selected and "ts_rank" not in selected and "d.tsv" not in selected, sql
+
+
+# --- the stored title index that ranking reads: written on every path ---------------------------
+
+
+def _stored_title_index(doc_type, doc_id):
+    """The title index the backend keeps for a document, as text in a backend-neutral form."""
+    from django.db import connection
+
+    from gongkai.search.backends import fts_rowid
+
+    doc = SearchDocument.objects.get(doc_type=doc_type, doc_id=doc_id)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT title_tsv::text FROM search_searchdocument WHERE id = %s", [doc.pk])
+        else:
+            cur.execute("SELECT title FROM search_fts WHERE rowid = %s", [fts_rowid(doc.pk, doc.date)])
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def _expected_title_index(title):
+    from django.db import connection
+
+    from gongkai.search import text
+    from gongkai.search.backends import _title_literal
+
+    if connection.vendor != "postgresql":
+        return text.index_text(title)
+    with connection.cursor() as cur:
+        cur.execute("SELECT %s::tsvector::text", [_title_literal(text.index_tokens(title))])
+        return cur.fetchone()[0]
+
+
+def test_title_index_is_written_on_insert_and_replaced_on_update():
+    services.index_update(docs=[_doc("u1", "冷链食品管理办法", "正文", date=dt.date(2024, 1, 1))])
+    assert _stored_title_index("policy", "u1") == _expected_title_index("冷链食品管理办法")
+    services.index_update(docs=[_doc("u1", "校园食堂管理办法", "正文", date=dt.date(2025, 1, 1))])
+    assert _stored_title_index("policy", "u1") == _expected_title_index("校园食堂管理办法")
+    assert _order("校园食堂") == ["u1"] and _order("冷链食品") == []
+
+
+def test_title_index_is_written_by_the_bulk_rebuild(capsys):
+    from django.core.management import call_command
+
+    from gongkai.registry.tests.factories import make_entity
+
+    entity = make_entity(name="聊城市标题索引测试有限公司")
+    call_command("reindex")
+    assert _stored_title_index("entity", entity.credit_code) == _expected_title_index(entity.name)
+    call_command("reindex", "--type", "entity")
+    assert _stored_title_index("entity", entity.credit_code) == _expected_title_index(entity.name)
+    assert _order("聊城市标题索引测试有限公司") == [entity.credit_code]
