@@ -397,3 +397,36 @@ def test_title_index_is_written_by_the_bulk_rebuild(capsys):
     call_command("reindex", "--type", "entity")
     assert _stored_title_index("entity", entity.credit_code) == _expected_title_index(entity.name)
     assert _order("聊城市标题索引测试有限公司") == [entity.credit_code]
+
+
+# --- PostgreSQL: very common terms are checked on the rows read, not walked in the GIN index ------
+
+
+def test_common_terms_left_out_of_the_index_condition_still_filter_exactly():
+    from django.db import connection
+
+    from gongkai.search import backends
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN index condition is PostgreSQL's")
+    docs = [
+        _doc(f"f{i}", f"聊城第{i}号有限公司通报", "正文。", date=dt.date(2024, 1, 1) + dt.timedelta(days=i))
+        for i in range(60)
+    ]
+    docs += [
+        _doc("hit", "聊城旋鼎物流有限公司", "正文。", date=dt.date(2023, 1, 1)),
+        _doc("near", "聊城旋鼎物流有限责任公司", "有限责任，不是那个词组。", date=dt.date(2025, 1, 1)),
+        _doc("body", "检查通报", "抽查了聊城旋鼎物流有限公司。", date=dt.date(2022, 1, 1)),
+    ]
+    services.index_update(docs=docs, vocabulary=False)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE search_searchdocument")
+    backends._TABLE_ROWS = (0.0, 0.0)
+    query = selectors.understand("聊城旋鼎物流有限公司").query
+    backend = backends.PostgresBackend()
+    with connection.cursor() as cur:
+        index_tsq, recheck = backend._index_condition(cur, query, backend.tsquery(query))
+    assert recheck and "聊城" not in index_tsq and "公司" not in index_tsq, index_tsq
+    # 有限责任公司 has every word but not the phrase 有限公司: the re-check must drop it.
+    assert _order("聊城旋鼎物流有限公司") == ["hit", "body"]
+    backends._TABLE_ROWS = (0.0, 0.0)
