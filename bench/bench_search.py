@@ -279,9 +279,22 @@ def load(vendor: str, n: int, pool, names) -> dict[str, int]:
             else:
                 first = done + 1
                 cur.executemany(
-                    "INSERT INTO search_searchdocument (id, doc_type, doc_id, title, body, date, year, department, district, url, indexed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "INSERT INTO search_searchdocument (id, doc_type, doc_id, title, body, date, year, department, district, url, indexed_at, title_tokens) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
-                        (first + j, r[0], r[1], r[2], r[3], r[4], r[4].year, r[5], r[6], f"/d/{r[1]}/", now)
+                        (
+                            first + j,
+                            r[0],
+                            r[1],
+                            r[2],
+                            r[3],
+                            r[4],
+                            r[4].year,
+                            r[5],
+                            r[6],
+                            f"/d/{r[1]}/",
+                            now,
+                            r[7],
+                        )
                         for j, r in enumerate(rows)
                     ],
                 )

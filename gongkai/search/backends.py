@@ -77,7 +77,8 @@ def _title_needle(alt: Alternative) -> str:
 
 
 def title_rank_of_text(query: CompiledQuery, title_text: str) -> int:
-    """:func:`title_rank` from a title's index text (:func:`text.index_text`), as SQLite stores it.
+    """:func:`title_rank` from a title's index text (:func:`text.index_text`), as SQLite stores it
+    in ``search_searchdocument.title_tokens`` and ``search_fts.title``.
 
     A phrase of tokens occurs in the token text exactly when the index finds it there (FTS5 phrases
     are adjacent tokens; a prefix alternative's last token may continue), so this is the index's
@@ -195,7 +196,10 @@ def fts_rowid(pk: int, date) -> int:
 
 
 class SQLiteBackend(SearchBackend):
-    """FTS5 table ``search_fts(title, body)`` over bigram token text; rowid = :func:`fts_rowid`."""
+    """FTS5 table ``search_fts(title, body)`` over bigram token text; rowid = :func:`fts_rowid`.
+
+    The document row keeps the title's token text too (``title_tokens``) for relevance.
+    """
 
     vendor = "sqlite"
 
@@ -211,16 +215,25 @@ class SQLiteBackend(SearchBackend):
         return " AND ".join(groups)
 
     def write(self, rows):
-        """Index new rows; an existing row must have been :meth:`delete`-d first (its old date)."""
+        """Index new rows; an existing row must have been :meth:`delete`-d first (its old date).
+
+        The title's index text also goes on the document row (``title_tokens``, migration 0004),
+        where relevance reads it without loading the FTS5 content row (ADR 12).
+        """
         if not rows:
             return
+        values = [
+            (pk, fts_rowid(pk, date), text.index_text(title), text.index_text(body))
+            for pk, title, body, date in rows
+        ]
         with connection.cursor() as cur:
             cur.executemany(
                 "INSERT INTO search_fts(rowid, title, body) VALUES (%s, %s, %s)",
-                [
-                    (fts_rowid(pk, date), text.index_text(title), text.index_text(body))
-                    for pk, title, body, date in rows
-                ],
+                [(rowid, title, body) for _pk, rowid, title, body in values],
+            )
+            cur.executemany(
+                "UPDATE search_searchdocument SET title_tokens = %s WHERE id = %s",
+                [(title, pk) for pk, _rowid, title, _body in values],
             )
 
     def delete(self, ids):
@@ -244,11 +257,12 @@ class SQLiteBackend(SearchBackend):
         """One pass over the newest COUNT_CAP + 1 matches (FTS5 rowid order is date order).
 
         Relevance (ADR 12) reorders those rows by :func:`title_rank_of_text` of their title's
-        index text; the sort is stable, so equal ranks stay newest first.
+        index text, read from the document row (``search_fts.title`` would load each match's whole
+        FTS5 content row, body included); the sort is stable, so equal ranks stay newest first.
         """
         match = self.match_expression(query)
         where, params = filters.sql("d")
-        title = "search_fts.title" if sort != "date" else "''"
+        title = "coalesce(d.title_tokens, '')" if sort != "date" else "''"
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT d.id, d.doc_type, d.year, d.department, d.district, {title} "

@@ -1,8 +1,9 @@
 """The search index: one row per public document, plus the vocabulary and the synonym list.
 
 The full-text structures live beside :class:`SearchDocument` and are created by the migration for
-the database in use: an FTS5 table ``search_fts`` on SQLite, and ``tsv``/``title_tsv`` tsvector
-columns with GIN indexes on PostgreSQL (see :mod:`gongkai.search.backends`).
+the database in use: an FTS5 table ``search_fts`` and a ``title_tokens`` column on SQLite, and
+``tsv``/``title_tsv`` tsvector columns with GIN indexes on PostgreSQL (see
+:mod:`gongkai.search.backends`; the title columns serve relevance, ADR 12).
 """
 
 from __future__ import annotations

@@ -359,8 +359,12 @@ def _stored_title_index(doc_type, doc_id):
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SELECT title_tsv::text FROM search_searchdocument WHERE id = %s", [doc.pk])
-        else:
+        else:  # the row's copy (what relevance reads) must equal the FTS5 table's
             cur.execute("SELECT title FROM search_fts WHERE rowid = %s", [fts_rowid(doc.pk, doc.date)])
+            fts = cur.fetchone()
+            cur.execute("SELECT title_tokens FROM search_searchdocument WHERE id = %s", [doc.pk])
+            row = cur.fetchone()
+            return row[0] if fts and row[0] == fts[0] else ("differs from search_fts", row, fts)
         row = cur.fetchone()
     return row[0] if row else None
 
@@ -430,3 +434,18 @@ def test_common_terms_left_out_of_the_index_condition_still_filter_exactly():
     # 有限责任公司 has every word but not the phrase 有限公司: the re-check must drop it.
     assert _order("聊城旋鼎物流有限公司") == ["hit", "body"]
     backends._TABLE_ROWS = (0.0, 0.0)
+
+
+def test_sqlite_migration_fills_title_tokens_of_documents_indexed_before_it():
+    import importlib
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("title_tokens is SQLite's")
+    migration = importlib.import_module("gongkai.search.migrations.0004_sqlite_title_tokens")
+    services.index_update(docs=[_doc("m1", "價格監督檢查規定", "正文", date=dt.date(2024, 1, 1))])
+    with connection.cursor() as cur:
+        cur.execute("UPDATE search_searchdocument SET title_tokens = NULL")
+        migration.fill_title_tokens(cur)
+    assert _stored_title_index("policy", "m1") == _expected_title_index("价格监督检查规定")
