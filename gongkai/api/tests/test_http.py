@@ -184,10 +184,10 @@ def test_json_answers_skip_the_sites_page_middleware_but_keep_its_headers(api):
 def test_an_uncaught_error_on_the_short_path_is_the_sites_500(api, monkeypatch):
     from gongkai.api import api as api_module
 
-    def broken():
+    def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api_module.portal, "public_entities", broken)
+    monkeypatch.setattr(api_module.ENTITY_LIST, "page", broken)
     response = Client(raise_request_exception=False).get("/api/v1/entities")
     assert response.status_code == 500
     assert response["Access-Control-Allow-Origin"] == "*"
