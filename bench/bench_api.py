@@ -110,11 +110,12 @@ class _Connection:
 
 
 def next_cursor(body: bytes) -> str | None:
-    """``next_cursor`` of a list page, found from the end (the envelope's keys follow ``items``)."""
-    at = body.rfind(b'"next_cursor": ')
+    """``next_cursor`` of a list page, found from the end (the envelope's keys follow ``items``),
+    with or without a space after the colon (json.dumps or a compact encoder)."""
+    at = body.rfind(b'"next_cursor":')
     if at < 0:
         raise ValueError("no next_cursor in the body")
-    value = body[at + 15 : body.index(b",", at)]
+    value = body[at + 14 : body.index(b",", at)].strip()
     return None if value == b"null" else value.strip(b'"').decode()
 
 

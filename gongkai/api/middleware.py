@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -33,6 +34,8 @@ from django.core.cache import cache
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
+from django.urls import ResolverMatch, URLResolver, include, path
+from django.urls.resolvers import RegexPattern
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
@@ -84,6 +87,11 @@ def _cors(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@functools.cache
+def _api_resolver() -> URLResolver:
+    return URLResolver(RegexPattern(r"^/"), [path(SHORT_PATH[1:], include("gongkai.api.urls"))])
+
+
 class _BareHandler(BaseHandler):
     """Django's handler with no middleware: resolve the URL, call the view, turn an uncaught
     exception into the site's error response (as every middleware layer would)."""
@@ -97,6 +105,15 @@ class _BareHandler(BaseHandler):
             Callable[[HttpRequest], HttpResponse],
             convert_exception_to_response(self._get_response),  # type: ignore[attr-defined]
         )
+
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        """Resolve against the API's own URLs, not the site's: the site's list is tried in order and
+        an ``/api/v1/`` path would first be tried against every app before it (40 µs of a page).
+        Nothing before ``api/v1/`` in the site's URLs matches such a path, so the match is the same
+        (a test compares them)."""
+        match = _api_resolver().resolve(request.path_info)
+        request.resolver_match = match
+        return match
 
     def respond(self, request: HttpRequest) -> HttpResponse:
         with translation.override(settings.LANGUAGE_CODE):

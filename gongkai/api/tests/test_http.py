@@ -204,3 +204,28 @@ def test_rate_limit_counts_across_window_boundaries(api, settings):
         assert client.get("/api/v1/districts").status_code == 429
         clock.move_to(dt.datetime(2026, 3, 2, 1, 1, 0, tzinfo=dt.UTC))  # the next window
         assert client.get("/api/v1/districts")["X-RateLimit-Remaining"] == "1"
+
+
+def test_the_short_path_resolves_api_paths_as_the_sites_urls_do():
+    from django.urls import get_resolver
+
+    from gongkai.api.middleware import _api_resolver
+
+    paths = [
+        "/api/v1/",
+        "/api/v1/openapi.json",
+        "/api/v1/no/such/thing",
+        "/api/v1/entitiesfeed",
+        "/api/v1/penalties/feed",
+    ]
+    for template in openapi_doc()["paths"]:
+        paths.append(re.sub(r"\{[^}]+\}", "91371502MA3C00000X", template))
+    for path in paths:
+        site, short = get_resolver().resolve(path), _api_resolver().resolve(path)
+        assert (site.func, site.url_name, site.namespaces, site.route, site.kwargs) == (
+            short.func,
+            short.url_name,
+            short.namespaces,
+            short.route,
+            short.kwargs,
+        ), path

@@ -48,3 +48,51 @@ def test_a_list_row_is_the_same_record_as_the_detail(api):
 )
 def test_times_are_written_as_the_json_encoder_writes_them(value):
     assert api_module._time(value) == DjangoJSONEncoder().default(value)
+
+
+def _plain_values(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _plain_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _plain_values(item)
+    else:
+        yield value
+
+
+def test_the_entity_list_holds_only_plain_json_values_and_renders_as_djangos_encoder(rf):
+    """The entity list is written by pydantic-core's encoder, which would write dates, times and
+    decimals its own way: its rows must hold none (they are written as text while the row is built)."""
+    import json
+
+    from gongkai.api.pagination import Page
+    from gongkai.registry.tests.factories import make_entity
+
+    host = make_entity(is_cluster_host=True)
+    make_entity(cluster_host_code=host.credit_code, registered_capital="123.4500")
+    make_entity(entity_type="individual", legal_representative="欧阳小明", registered_capital=None)
+    request = rf.get("/api/v1/entities")
+    page = api_module.ENTITY_LIST.page(
+        filters={}, sort=api_module.ENTITY_SORTS["credit_code"], cursor="", limit=20
+    )
+    items = api_module._entities(request, ((e, e.district__name, e.cluster_host__name) for e in page.rows))
+    kinds = {type(v) for v in _plain_values(items)}
+    assert kinds <= {str, bool, type(None)}, kinds
+    response = api_module._list(request, Page(page.rows, "abc"), items, 20, plain=True)
+    envelope = {
+        "items": items,
+        "limit": 20,
+        "next_cursor": "abc",
+        "next": "http://testserver/api/v1/entities?cursor=abc",
+    }
+    assert json.loads(response.content) == json.loads(json.dumps(envelope, cls=DjangoJSONEncoder))
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "聊城市测试".encode() in response.content  # UTF-8, not \\u escapes
+
+
+def test_a_plain_list_refuses_other_objects(rf):
+    from gongkai.api.pagination import Page
+
+    with pytest.raises(Exception, match="not a plain JSON value"):
+        api_module._list(rf.get("/api/v1/entities"), Page([], None), [{"x": object()}], 20, plain=True)
