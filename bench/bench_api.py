@@ -24,7 +24,8 @@ far less on the machine's other load than latency does. How many cores other pro
 the case (the machine's busy time from ``/proc/stat`` less ours) is printed with the load average
 before and after each case (which counts the benchmark's own threads).
 
-    python bench/bench_api.py [--quick] [--seconds N] [--workers N] [--threads N] [--reuse] [--keep]
+    python bench/bench_api.py [--quick] [--seconds N] [--workers N] [--threads N] [--worker-class C]
+                              [--case 20|100|filtered|changes ...] [--reuse] [--keep]
 
 ``--keep`` leaves the database behind (``gongkai_bench_api``); ``--reuse`` measures on it without
 loading again when it already holds the wanted number of entities.
@@ -56,6 +57,7 @@ DB_NAME = "gongkai_bench_api"
 CLIENT_PROCESSES = 4
 THREADS_PER_PROCESS = 5
 CLIENTS = CLIENT_PROCESSES * THREADS_PER_PROCESS  # 20 concurrent clients
+CASE_KEYS = ("20", "100", "filtered", "changes")
 
 
 def loadavg() -> str:
@@ -362,6 +364,12 @@ def main() -> None:
     parser.add_argument(
         "--worker-class", default=None, help="gunicorn worker class (default gthread, sync for 1 thread)"
     )
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=CASE_KEYS,
+        help="only this case (repeatable): 20, 100, filtered, changes (default: all four)",
+    )
     parser.add_argument("--reuse", action="store_true", help="measure on the kept database if it fits")
     parser.add_argument("--keep", action="store_true", help="leave the database behind")
     args = parser.parse_args()
@@ -410,6 +418,7 @@ def main() -> None:
             ("entity changes (updated_since, sort=updated_at), 100 rows",
              "/api/v1/entities?limit=100&sort=updated_at&updated_since=2020-01-01", "updated_at", ""),
         ]  # fmt: skip
+        cases = [case for key, case in zip(CASE_KEYS, cases, strict=True) if key in (args.case or CASE_KEYS)]
         meter = CpuMeter(server.pid, url)
         for name, path, sort, where in cases:
             starts = start_points(url, path, sort, where, env["SECRET_KEY"])
