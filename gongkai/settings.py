@@ -249,6 +249,9 @@ GONGKAI_BUREAU_NAME = os.environ.get("GONGKAI_BUREAU_NAME", "聊城市市场监�
 # cache: set REDIS_URL in production so every worker shares them (locmem counts per process).
 GONGKAI_API_RATE_LIMIT = int(os.environ.get("GONGKAI_API_RATE_LIMIT", "600"))
 GONGKAI_API_RATE_WINDOW = int(os.environ.get("GONGKAI_API_RATE_WINDOW", "60"))
+# The entity list's query runs as a prepared statement on PostgreSQL (ADR 0053); set 0 behind a
+# connection pooler in transaction mode that does not keep prepared statements.
+GONGKAI_API_PREPARE = os.environ.get("GONGKAI_API_PREPARE", "1") == "1"
 
 # --- Open data (gongkai.opendata) -----------------------------------------------------------
 # Where the daily files are written and served from, and how many days of versions are kept.

@@ -26,11 +26,13 @@ The tests compare the kept SQL's rows with the ORM's for every shape, on SQLite 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -44,6 +46,8 @@ STR, DATE, DATETIME = "str", "date", "datetime"
 # Shapes kept per process at most (7 optional filters × 2 sorts × cursor or not × 100 page sizes
 # could make 51,200; a client uses a handful). When full, the oldest shape goes.
 MAX_SHAPES = 512
+# psycopg prepares a statement after this many executions; only the lists' cursor asks to prepare.
+NEVER_BY_COUNT = 2**31 - 1
 
 
 def _sentinel(kind: str, n: int) -> Any:
@@ -78,25 +82,32 @@ def _prepared(kind: str, value: Any, connection: Any) -> Any:
 
 def _cursor(connection: Any) -> Any:
     """A cursor as ``connection.cursor()`` gives one (health check, Django's query log and error
-    wrapping), but on PostgreSQL binding the values on the server, as ``$1`` parameters.
+    wrapping), but on PostgreSQL running the kept SQL as a **prepared statement**.
 
-    Django's psycopg cursor writes the values into the SQL text. With literals PostgreSQL spent
-    0.5 ms of CPU per entity page, with parameters 0.2 ms (same plan; measured on the benchmark's
-    database, ADR 0053). Django leaves server-side binding off by default because not every ORM
-    query is valid with it ("could not determine data type of parameter"); the kept SQL of a list
-    is a plain SELECT whose every parameter is compared with a column, and the tests run it on
-    PostgreSQL for every shape.
+    Planning the entity page's query cost PostgreSQL about 0.3 ms of CPU, executing it 0.05 ms
+    (``EXPLAIN ANALYZE``); prepared, PostgreSQL plans it a few times and then reuses the plan
+    (0.5 → 0.2 ms of its CPU per page on the benchmark's database, ADR 0053). Django prepares
+    nothing by default — its psycopg cursor writes the values into the SQL text, and prepared
+    statements do not survive a pooler in transaction mode — so this is only for the kept SQL of a
+    list (a plain SELECT whose every parameter is compared with a column; the tests run every shape
+    on PostgreSQL) and can be switched off with ``GONGKAI_API_PREPARE=0``.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings.GONGKAI_API_PREPARE:
         return connection.cursor()
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, Format, ServerBindingCursor
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, Format
     from django.db.backends.postgresql.psycopg_any import register_tzloader
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        cursor = ServerBindingCursor(connection.connection)
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            # Django turns preparing off (None) for the whole connection; its own cursors bind on
+            # the client and never prepare, so a threshold no query reaches changes nothing for
+            # them and lets this cursor prepare what it asks to.
+            raw.prepare_threshold = NEVER_BY_COUNT
+        cursor = _preparing_cursor()(raw)
         # As Django's create_cursor(): the times in the connection's time zone.
         if (
             connection.timezone
@@ -106,6 +117,22 @@ def _cursor(connection: Any) -> Any:
     return (
         connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
     )
+
+
+@functools.cache
+def _preparing_cursor() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc,valid-type]
+        """Django's server-side binding cursor, preparing every statement it runs (psycopg keeps
+        the last 100 per connection)."""
+
+        def execute(
+            self, query: Any, params: Any = None, *, prepare: bool | None = True, **kwargs: Any
+        ) -> Any:
+            return super().execute(query, params, prepare=prepare, **kwargs)
+
+    return PreparingCursor
 
 
 @dataclass(frozen=True)

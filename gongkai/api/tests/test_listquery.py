@@ -192,3 +192,39 @@ def test_cursor_values_round_trip_through_the_kept_sql(api, register):
     times = [r["updated_at"] for r in after]
     assert "2026-03-02T11:00:00Z" in times and "2026-03-02T09:00:00Z" not in times
     assert times == sorted(times)
+
+
+@pytest.fixture
+def no_statements():
+    """No prepared statement on the connection (psycopg forgets its own when it sees DEALLOCATE)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+
+def _prepared_statements():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_on_postgresql_the_kept_sql_runs_prepared_and_nothing_else_does(api, register, no_statements):
+    for _ in range(3):
+        first = api.json("/api/v1/entities?limit=5&status=active")
+        api.json(f"/api/v1/entities?limit=5&status=active&cursor={first['next_cursor']}")
+        api.json("/api/v1/penalties")  # through the ORM and Django's own cursor
+    statements = _prepared_statements()
+    assert len(statements) == 2 and all('FROM "registry_entity"' in s for s in statements)
+    assert all("$1" in s for s in statements) and not any("penalties" in s for s in statements)
+
+
+def test_preparing_can_be_switched_off(api, register, settings, no_statements):
+    settings.GONGKAI_API_PREPARE = False
+    for _ in range(3):
+        assert api.json("/api/v1/entities?limit=5&entity_type=individual")["items"]
+    assert _prepared_statements() == []
