@@ -92,7 +92,7 @@ migrations-check: $(VENV)/.stamp-base
 # another run); bench/bench_api.py measures this configuration (docs/api.md).
 serve: $(VENV)/.stamp-base
 	$(BIN)/gongkai collectstatic --noinput -v 0
-	$(BIN)/gunicorn gongkai.wsgi --workers 2 --threads 4 --worker-class gthread --bind $(HOST):$(PORT) --access-logfile -
+	$(BIN)/gunicorn gongkai.wsgi --workers 2 --threads 2 --worker-class gthread --bind $(HOST):$(PORT) --access-logfile -
 
 clean:
 	rm -rf $(VENV) var test-artefacts bench/out
