@@ -360,7 +360,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None, help="seconds per case (default 30)")
     parser.add_argument("--entities", type=int, default=None, help="default 1,000,000")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per worker (gthread; default 2, as make serve)")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per worker (gthread; default 2, as make serve)"
+    )
     parser.add_argument(
         "--worker-class", default=None, help="gunicorn worker class (default gthread, sync for 1 thread)"
     )

@@ -94,8 +94,9 @@ def _cursor(connection: Any) -> Any:
     """
     if connection.vendor != "postgresql" or not settings.GONGKAI_API_PREPARE:
         return connection.cursor()
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, Format
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
     from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -130,7 +131,7 @@ def _preparing_cursor() -> type:
         def execute(
             self, query: Any, params: Any = None, *, prepare: bool | None = True, **kwargs: Any
         ) -> Any:
-            return super().execute(query, params, prepare=prepare, **kwargs)
+            return super().execute(query, params, prepare=prepare, **kwargs)  # type: ignore[misc]
 
     return PreparingCursor
 
@@ -155,7 +156,8 @@ class ListQuery:
         self.base = base
         self.columns = tuple(columns)
         self.kinds = dict(kinds)
-        self.Row = namedtuple("Row", self.columns)  # type: ignore[misc]  # as values_list(named=True)
+        # Rows as values_list(named=True) gives them.
+        self.Row: Any = namedtuple("Row", self.columns)  # type: ignore[misc]
         self._shapes: dict[tuple[Any, ...], _Shape | None] = {}
 
     def queryset(self, filters: Mapping[str, Any]) -> QuerySet:
