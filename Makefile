@@ -87,9 +87,10 @@ messages:
 migrations-check: $(VENV)/.stamp-base
 	$(DEV_ENV) $(BIN)/gongkai makemigrations --check --dry-run
 
-# Two processes (one per core: Python runs one thread at a time per process) of four threads each
+# Two processes (one per core: Python runs one thread at a time per process) of two threads each
 # (gthread: keep-alive connections wait in a poller, and a thread waiting on the database lets
-# another run); bench/bench_api.py measures this configuration (docs/api.md).
+# another run; four threads made the tail longer, ADR 0053); bench/bench_api.py measures this
+# configuration (docs/api.md).
 serve: $(VENV)/.stamp-base
 	$(BIN)/gongkai collectstatic --noinput -v 0
 	$(BIN)/gunicorn gongkai.wsgi --workers 2 --threads 2 --worker-class gthread --bind $(HOST):$(PORT) --access-logfile -
