@@ -316,11 +316,7 @@ def _entity_count(url: str) -> int:
 
 def _database(entities: int, reuse: bool) -> str:
     """The benchmark database's URL, with ``entities`` demo entities in it."""
-    server = benchlib.postgres_server_url()
-    assert server is not None
-    from urllib.parse import urlsplit, urlunsplit
-
-    url = urlunsplit(urlsplit(server)._replace(path=f"/{DB_NAME}"))
+    url = benchlib.database_url("postgresql", DB_NAME)
     if reuse and _entity_count(url) == entities:
         benchlib.log(f"  reusing {DB_NAME} ({entities:,} entities)")
         return url

@@ -19,14 +19,11 @@ register again.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime as dt
 import os
-import pstats
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib
@@ -40,16 +37,15 @@ def _size(n: int) -> str:
 
 def _existing(kind: str, name: str) -> str | None:
     """The URL of the database a ``--keep`` run left, or None when there is none."""
+    url = benchlib.database_url(kind, name)
     if kind == "sqlite":
-        path = benchlib.OUT_DIR / "db" / f"{name}.sqlite3"
-        return f"sqlite:///{path}" if path.exists() else None
+        return url if Path(url.removeprefix("sqlite:///")).exists() else None
     import psycopg
 
-    server = benchlib.postgres_server_url()
-    with psycopg.connect(server, autocommit=True) as conn:
+    with psycopg.connect(benchlib.postgres_server_url(), autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
             return None
-    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    return url
 
 
 def _announce(n_tasks: int, name_prefix: str) -> list:
@@ -151,16 +147,12 @@ def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool) -> None:
         for task in waiting[:repeat]:
             time.sleep(max(0.0, (task.seed_not_before - timezone.now()).total_seconds()) + 0.1)
             before = (time.perf_counter(), time.process_time(), benchlib.backend_cpu())
-            profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None  # where time goes
-            if profile:
-                profile.enable()
-            task = services.task_draw(actor="bench", task=task, seed="31415926535897932384", evidence="基准")
-            if profile:
-                profile.disable()
-                stats = pstats.Stats(profile, stream=sys.stderr)
-                stats.sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
-            draws.append(time.perf_counter() - before[0])
-            cpus.append(time.process_time() - before[1])
+            with benchlib.profiled():  # where the time goes, with BENCH_PROFILE=1
+                task = services.task_draw(
+                    actor="bench", task=task, seed="31415926535897932384", evidence="基准"
+                )
+                draws.append(time.perf_counter() - before[0])
+                cpus.append(time.process_time() - before[1])
             after = benchlib.backend_cpu()
             backend.append(None if after is None or before[2] is None else after - before[2])
             selected = task.targets.filter(role="selected").count()

@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib
@@ -37,9 +36,7 @@ def _size(n: int) -> str:
 
 
 def _db_url() -> str:
-    server = benchlib.postgres_server_url()
-    assert server is not None
-    return urlunsplit(urlsplit(server)._replace(path=f"/{DB_NAME}"))
+    return benchlib.database_url("postgresql", DB_NAME)
 
 
 def _existing_entities() -> int | None:

@@ -412,17 +412,8 @@ def latency(vendor, label, size, n, quick, names, selectors) -> None:
 def run_backend(vendor: str, n: int, quick: bool, keep: bool, reuse: bool = False) -> None:
     label = "PostgreSQL" if vendor == "postgresql" else "SQLite"
     size = f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n:,}"
-    if reuse:  # latency only, on the database a --keep run left behind
-        from urllib.parse import urlsplit, urlunsplit
-
-        server = benchlib.postgres_server_url()
-        url = (
-            urlunsplit(urlsplit(server)._replace(path=f"/{DB_NAME}"))
-            if vendor == "postgresql"
-            else f"sqlite:///{benchlib.OUT_DIR / 'db' / f'{DB_NAME}.sqlite3'}"
-        )
-    else:
-        url = benchlib.fresh_database(vendor, DB_NAME)
+    # --reuse: latency only, on the database a --keep run left behind
+    url = benchlib.database_url(vendor, DB_NAME) if reuse else benchlib.fresh_database(vendor, DB_NAME)
     benchlib.setup_django(url)
     from django.db import connection
 

@@ -6,8 +6,11 @@ diagnostics go to standard error. Every case works in a database it creates for 
 
 from __future__ import annotations
 
+import contextlib
+import cProfile
 import json
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -45,6 +48,23 @@ def emit(
     print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
+@contextlib.contextmanager
+def profiled(*, sort: str = "cumulative", lines: int = 30):
+    """With ``BENCH_PROFILE`` set, profile the block and print where its time went on standard error
+    once it ends (``BENCH_PROFILE_SORT`` overrides ``sort``); otherwise do nothing."""
+    if not os.environ.get("BENCH_PROFILE"):
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        stats = pstats.Stats(profile, stream=sys.stderr)
+        stats.sort_stats(os.environ.get("BENCH_PROFILE_SORT", sort)).print_stats(lines)
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -66,10 +86,22 @@ def postgres_server_url() -> str | None:
     return _GIVEN_URL if _GIVEN_URL.startswith(("postgres://", "postgresql://")) else None
 
 
+def database_url(kind: str, name: str) -> str:
+    """The URL of the bench database ``name`` of ``kind`` ("postgresql" or "sqlite"), made or not.
+
+    PostgreSQL databases live on the server of DATABASE_URL; SQLite files in bench/out/db/.
+    """
+    if kind == "sqlite":
+        return f"sqlite:///{OUT_DIR / 'db' / f'{name}.sqlite3'}"
+    server = postgres_server_url()
+    if server is None:
+        raise RuntimeError("no PostgreSQL server (DATABASE_URL)")
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
 def fresh_database(kind: str, name: str) -> str:
     """Create (or re-create) an empty database of ``kind`` ("postgresql" or "sqlite"); return its URL.
 
-    PostgreSQL databases are created on the server of DATABASE_URL; SQLite files live in bench/out/.
     The name is always bench-specific, so the demo or development database is never touched.
     """
     if kind == "sqlite":
@@ -77,17 +109,14 @@ def fresh_database(kind: str, name: str) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    server = postgres_server_url()
-    if server is None:
-        raise RuntimeError("no PostgreSQL server (DATABASE_URL)")
+        return database_url(kind, name)
     import psycopg
 
-    parts = urlsplit(server)
-    with psycopg.connect(server, autocommit=True) as conn:
+    url = database_url(kind, name)
+    with psycopg.connect(postgres_server_url(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return url
 
 
 def drop_database(kind: str, name: str) -> None:
