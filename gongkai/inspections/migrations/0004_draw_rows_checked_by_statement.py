@@ -86,11 +86,12 @@ def check_by_statement(apps, schema_editor):
                 f" EXECUTE FUNCTION gongkai_check_unreferenced('{child}', '{column}', '{key}')",
                 params=None,
             )
-        supported = schema_editor.connection.cursor()
-        supported.execute(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
-        )
-        if supported.fetchone()[0]:
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+            )
+            has_lz4 = cursor.fetchone()[0]
+        if has_lz4:
             execute(
                 "ALTER TABLE inspections_task ALTER COLUMN frozen_text SET COMPRESSION lz4,"
                 " ALTER COLUMN result_text SET COMPRESSION lz4",

@@ -68,22 +68,11 @@ def test_a_target_of_an_unknown_entity_is_refused(drawn):
 
 def test_a_bulk_copy_with_one_unknown_entity_stores_nothing(drawn):
     known = make_entity(name="另一主体").pk
-    columns = [
-        "task_id",
-        "entity_id",
-        "stratum_index",
-        "stratum_name",
-        "role",
-        "rank",
-        "ticket",
-        "replaced",
-        "activated",
-    ]
     rows = [
         (drawn.pk, entity, 0, "全部", "reserve", rank, "0" * 64, False, True)
         for rank, entity in enumerate([known, UNKNOWN_ENTITY], start=50)
     ]
-    _refused(lambda: copy_rows(Target, columns, rows))
+    _refused(lambda: copy_rows(Target, services._TARGET_COLUMNS, rows))
 
 
 def test_a_target_of_an_unknown_task_is_refused(drawn):
