@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from gongkai.inspectors.models import Department
 from gongkai.interaction import annual, services
@@ -72,7 +73,9 @@ def test_a_citizen_leaves_a_message_and_follows_it(live_server, desktop, cases):
     desktop.get_by_role("button", name="提交留言").click()
     assert desktop.get_by_role("heading", level=1).inner_text() == "留言已提交"
     desktop.get_by_role("link", name="查看办理进度和答复").click()
-    assert "待分办" in desktop.content() and "138****22" in desktop.content()
+    # The click returns once the navigation commits; wait for the page's text before reading it.
+    expect(desktop.locator("main")).to_contain_text("待分办")
+    assert "138****22" in desktop.content()
 
 
 def test_the_charts_are_drawn_and_the_same_numbers_are_in_tables(live_server, desktop, cases):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from gongkai.portal import navigation
 from gongkai.portal.tests.browser.conftest import axe_violations, screenshot
@@ -139,7 +140,9 @@ def test_search_in_chinese_with_pinyin_and_with_a_typo(live_server, phone, site)
     assert phone.locator("ol.hits li").count() >= 1
     phone.goto(live_server.url + "/search/?q=食品按全")
     phone.get_by_role("link", name="食品安全").first.click()
-    assert phone.locator("ol.hits li").count() >= 1
+    # The click only starts the navigation: wait for the corrected query's page before counting hits.
+    phone.wait_for_url(re.compile(r"q=%E9%A3%9F%E5%93%81%E5%AE%89%E5%85%A8"))
+    expect(phone.locator("ol.hits li").first).to_be_visible()
 
 
 def test_entity_lookup_shows_the_public_record_only(live_server, phone, site):
@@ -197,5 +200,5 @@ def test_english_is_reached_with_the_keyboard_and_passes_axe(live_server, deskto
         assert desktop.locator("html").get_attribute("lang") == "en"
         assert not axe_violations(desktop), path
     desktop.get_by_role("button", name="中文").click()
-    assert desktop.locator("html").get_attribute("lang") == "zh-Hans"
-    assert desktop.get_by_role("link", name="跳到正文").count() == 1
+    expect(desktop.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(desktop.get_by_role("link", name="跳到正文")).to_have_count(1)
