@@ -175,16 +175,23 @@ class SecondaryIndexes:
     PostgreSQL's "Populating a Database" recipe: building an index once over all rows, and
     validating a foreign key with one join, cost a fraction of maintaining them row by row.
     Primary keys and unique *constraints* stay, so duplicate keys are still refused as rows
-    arrive; :meth:`restore` re-creates the rest, which checks every row (a unique index or a
-    foreign key that does not hold fails there). Both steps run inside the caller's transaction,
-    so a failure rolls everything back. ``ALTER TABLE`` locks the tables until commit: use this
-    only where nobody else needs them meanwhile (a first load into an empty register).
-    PostgreSQL only; elsewhere both methods do nothing.
+    arrive — unless ``keys`` is set, for a loader that has already made sure its rows' keys are
+    unique (an import that refuses a repeated credit code, into tables it has checked are
+    empty): then they go too, with the foreign keys of other tables that point at them, because
+    a key taken in random order costs a random insert into a large index per row.
+    :meth:`restore` re-creates everything, which checks every row (a key, unique index or foreign
+    key that does not hold fails there). Both steps run inside the caller's transaction, so a
+    failure rolls everything back. ``ALTER TABLE`` locks each table it changes until commit —
+    with ``keys``, also the tables whose foreign keys point at these: use this only where nobody
+    else needs them meanwhile (a first load into an empty register). PostgreSQL only; elsewhere
+    both methods do nothing.
     """
 
-    def __init__(self, tables: Sequence[str]):
+    def __init__(self, tables: Sequence[str], *, keys: bool = False):
         self.tables = list(tables)
+        self.keys = keys
         self.indexes: list[tuple[str, str]] = []
+        self.constraints: list[tuple[str, str, str]] = []  # primary keys and unique constraints
         self.foreign_keys: list[tuple[str, str, str]] = []
 
     def drop(self) -> None:
@@ -194,15 +201,27 @@ class SecondaryIndexes:
         with connection.cursor() as cursor:
             # ALTER TABLE refuses a table with pending (deferred) trigger events: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # The foreign keys of these tables, and with ``keys`` those that reference them.
             cursor.execute(
                 "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
-                " JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' AND t.relname = ANY(%s)"
+                " JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid"
+                " WHERE c.contype = 'f' AND (t.relname = ANY(%s) OR (%s AND r.relname = ANY(%s)))"
                 " ORDER BY t.relname, c.conname",
-                [self.tables],
+                [self.tables, self.keys, self.tables],
             )
             self.foreign_keys = cursor.fetchall()
             for table, name, _ in self.foreign_keys:
                 cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            if self.keys:
+                cursor.execute(
+                    "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+                    " JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype IN ('p', 'u')"
+                    " AND t.relname = ANY(%s) ORDER BY t.relname, c.conname",
+                    [self.tables],
+                )
+                self.constraints = cursor.fetchall()
+                for table, name, _ in self.constraints:
+                    cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
             cursor.execute(
                 "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
                 " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
@@ -223,8 +242,8 @@ class SecondaryIndexes:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _, definition in self.indexes:
                 cursor.execute(definition)
-            for table, name, definition in self.foreign_keys:
+            for table, name, definition in [*self.constraints, *self.foreign_keys]:
                 cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
             for table in self.tables:
                 cursor.execute(f"ANALYZE {quote(table)}")
-        self.indexes, self.foreign_keys = [], []
+        self.indexes, self.constraints, self.foreign_keys = [], [], []

@@ -395,8 +395,9 @@ class EntityWriter:
     """Writes encoded batches inside the caller's transaction: the database half of an upsert.
 
     A first large load into an empty register on PostgreSQL (:meth:`claim_if_empty`, then a first
-    batch of at least ``first_load_min`` records) drops the tables' secondary indexes and foreign keys
-    and :meth:`finish` rebuilds them (see :class:`~gongkai.core.bulk.SecondaryIndexes`).
+    batch of at least ``first_load_min`` records) drops the tables' indexes, keys and foreign keys
+    (also those of other tables that point at the register, which stay locked until commit) and
+    :meth:`finish` rebuilds them (see :class:`~gongkai.core.bulk.SecondaryIndexes`).
     """
 
     def __init__(self, *, actor: Any, note: str, batch_size: int = 5000):
@@ -434,7 +435,9 @@ class EntityWriter:
 
     def write(self, batch: EncodedBatch) -> None:
         if self.batches == 0 and self.empty and self.postgresql and batch.records >= self.first_load_min:
-            self.indexes = SecondaryIndexes(_TABLES)
+            # Keys too: the tables were empty and are locked, and a repeated credit code still
+            # fails (the import refuses it as a row; anything else when the key is rebuilt).
+            self.indexes = SecondaryIndexes(_TABLES, keys=True)
             self.indexes.drop()
         self.batches += 1
         result = self.result

@@ -267,3 +267,23 @@ def test_bulk_and_plain_recording_make_one_chain():
     event = AuditEvent.objects.get(seq=3)
     assert event.before is None and event.after == {"名称": "物0", "n": 0}
     assert AuditChainHead.objects.get().last_seq == 303
+
+
+@pytest.mark.django_db
+def test_snapshots_are_stored_as_the_canonical_text_that_was_hashed():
+    """``before``/``after`` are text columns holding canonical JSON (ADR 13), whichever way the
+    event was written (one by one, or in bulk through COPY), and read back as values."""
+    snapshot = {"名称": "食品", "n": 1, "list": [1, "二"], "nested": {"b": None, "a": True}}
+    with transaction.atomic():
+        audit.record(actor="t", action="a", object_type="t.x", object_id="1", before=None, after=snapshot)
+        audit.record_bulk(actor="t", events=[audit.EventData("a", "t.x", "2", "", snapshot, snapshot)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT before, after FROM core_auditevent ORDER BY seq")
+        stored = cursor.fetchall()
+    text = audit.canonical_text(snapshot)
+    assert stored == [(None, text), (text, text)]
+    assert [(e.before, e.after) for e in AuditEvent.objects.order_by("seq")] == [
+        (None, snapshot),
+        (snapshot, snapshot),
+    ]
+    assert audit.verify_chain().ok
