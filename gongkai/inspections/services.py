@@ -7,6 +7,7 @@ here moves a task back, and none redraws — there is no such operation for anyo
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import threading
 from array import array
 from typing import Any
@@ -370,21 +371,23 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
     except engine.DrawError as exc:
         raise ValidationError(f"随机种子不可用：{exc}") from exc
     # The stored text must still be the published commitment's; compute_stored checks it. The
-    # selected members are written while the inspectors are assigned (_TargetWriter).
+    # selected members are written while the inspectors are assigned, their teams while the
+    # result's text is made (_TargetWriter).
     writer = _TargetWriter(task)
     try:
         result = engine.compute_stored(
             _frozen_bytes(task), task.commitment, normalised, on_selected=writer.start
         )
+        writer.teams(result["assignments"])
+        text = engine.result_text(result)
     finally:
         failed = writer.finish()  # an error of the engine's own goes first
     if failed is not None:
         raise failed
-    _store_teams(task, result)
     _advance(task, TaskState.DRAWN)
     task.seed, task.seed_as_entered, task.seed_evidence = normalised, seed, evidence.strip()
     task.seed_entered_by, task.seed_entered_at = (actor if not isinstance(actor, str) else None), now
-    task.result_text = engine.result_text(result)
+    task.result_text = text
     task.drawn_at = now
     task.save(
         update_fields=[
@@ -452,14 +455,16 @@ _TARGET_COLUMNS = [
 
 
 class _TargetWriter:
-    """Writes a draw's selected members (``Target`` rows) as soon as §5 has chosen them.
+    """Writes a draw's selected members (``Target`` rows) and then their teams, while the engine
+    goes on.
 
-    Reserve members stay in the stored result only; ``target_replace`` writes a reserve's row when a
-    replacement brings it in (ADR 9). On PostgreSQL the rows go in with ``COPY`` from a second
-    thread on the same connection, inside the draw's transaction, while this thread assigns the
-    inspectors (the database works on the other core); elsewhere they are written in this thread.
-    ``finish`` waits for the writing and returns what it raised. Nothing else uses the connection
-    meanwhile: the engine does not touch the database.
+    The targets as soon as §5 has chosen them (:meth:`start`), while §6 assigns the inspectors; the
+    teams once §6 has made them (:meth:`teams`), while the result's text is made. Reserve members
+    stay in the stored result only; ``target_replace`` writes a reserve's row when a replacement
+    brings it in (ADR 9). On PostgreSQL the rows go in from a second thread on the same
+    connection, inside the draw's transaction (the database works on the other core); elsewhere
+    they are written in the calling thread. ``finish`` waits for the writing and returns what it
+    raised. Nothing else uses the connection meanwhile: the engine does not touch the database.
     """
 
     def __init__(self, task: Task):
@@ -467,6 +472,8 @@ class _TargetWriter:
         self.thread: threading.Thread | None = None
         self.db: Any = None
         self.error: BaseException | None = None
+        # The teams for the thread, once the targets are written; None: the draw stopped first.
+        self.assignments: queue.SimpleQueue = queue.SimpleQueue()
 
     def start(self, selections: list) -> None:
         from django.db import DEFAULT_DB_ALIAS, connections
@@ -478,44 +485,55 @@ class _TargetWriter:
         ]
         db = connections[DEFAULT_DB_ALIAS]  # this thread's connection itself, not the proxy
         if db.vendor != "postgresql":
-            self._write(rows, None)
+            self._targets(rows, db)
             return
         db.inc_thread_sharing()
         self.db = db
         self.thread = threading.Thread(target=self._write, args=(rows, db), name="draw-targets")
         self.thread.start()
 
-    def _write(self, rows: list, db: Any) -> None:
+    def teams(self, assignments: list) -> None:
+        """Hand §6's teams over (the targets of :meth:`start` are written first)."""
+        if self.thread is None:
+            from django.db import DEFAULT_DB_ALIAS, connections
+
+            _store_teams(self.task, assignments, connections[DEFAULT_DB_ALIAS])
+        else:
+            self.assignments.put(assignments)
+
+    def _targets(self, rows: list, db: Any) -> None:
         from gongkai.core.bulk import copy_rows
         from gongkai.inspections.models import Target
 
+        copy_rows(Target, _TARGET_COLUMNS, rows, db=db)
+
+    def _write(self, rows: list, db: Any) -> None:
         try:
-            copy_rows(Target, _TARGET_COLUMNS, rows, db=db)
+            self._targets(rows, db)
+            assignments = self.assignments.get()
+            if assignments is not None:
+                _store_teams(self.task, assignments, db)
         except BaseException as exc:  # handed to finish(), in the thread that owns the transaction
-            if db is None:
-                raise
             self.error = exc
 
     def finish(self) -> BaseException | None:
         if self.thread is not None:
+            self.assignments.put(None)  # if the teams never came: nothing more to wait for
             self.thread.join()
             self.thread = None
             self.db.dec_thread_sharing()
         return self.error
 
 
-def _store_teams(task: Task, result: dict[str, Any]) -> None:
+def _store_teams(task: Task, assignments: list[dict[str, Any]], db: Any) -> None:
     """Write the teams of the selected members (their targets are stored): plain rows.
 
     On PostgreSQL the teams go in with one ``INSERT … SELECT`` that finds each target's id by a join
     on the server, instead of reading every new target's id back and sending it again.
     """
-    from django.db import connection
-
     from gongkai.core.bulk import copy_rows
     from gongkai.inspections.models import Target, TeamMember
 
-    assignments = result["assignments"]
     entities, officers, positions = [], [], []
     for a in assignments:
         for position, officer in enumerate(a["inspectors"], start=1):
@@ -525,14 +543,11 @@ def _store_teams(task: Task, result: dict[str, Any]) -> None:
     if not entities:
         return
     joined = ["\n".join(entities), "\n".join(officers)]
-    if (
-        connection.vendor == "postgresql"
-        and joined[0].count("\n") == joined[1].count("\n") == len(entities) - 1
-    ):
+    if db.vendor == "postgresql" and joined[0].count("\n") == joined[1].count("\n") == len(entities) - 1:
         # No id holds a line break (credit codes and officer codes never do): three joined strings
         # are the cheapest way to send a hundred thousand values in one statement.
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
+        quote = db.ops.quote_name
+        with db.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(TeamMember._meta.db_table)} (target_id, officer_id, position)"
                 " SELECT t.id, m.officer, m.position::smallint"
@@ -544,7 +559,7 @@ def _store_teams(task: Task, result: dict[str, Any]) -> None:
             if cursor.rowcount != len(entities):
                 raise AssertionError("a team member's target is missing")
         return
-    ids = dict(Target.objects.filter(task=task).values_list("entity_id", "id"))
+    ids = dict(Target.objects.using(db.alias).filter(task=task).values_list("entity_id", "id"))
     copy_rows(
         TeamMember,
         ["target_id", "officer_id", "position"],
@@ -552,6 +567,7 @@ def _store_teams(task: Task, result: dict[str, Any]) -> None:
             (ids[entity], officer, position)
             for entity, officer, position in zip(entities, officers, positions, strict=True)
         ],
+        db=db,
     )
 
 

@@ -152,3 +152,55 @@ def test_a_draw_whose_targets_cannot_be_written_stores_nothing():
     task.refresh_from_db()
     assert task.state == "announced" and not task.result_text and not task.seed
     assert task.targets.count() == len(entities) and not TeamMember.objects.exists()
+
+
+def _announced_with_officers():
+    item = f.published_item()
+    plan = f.published_plan()
+    for i in range(10):
+        make_entity(name=f"抽查对象{i}")
+    officers = [f.officer() for _ in range(4)]
+    return services.task_announce(actor="test", task=f.draft_task(plan, [item])), officers
+
+
+def _nothing_drawn(task):
+    task.refresh_from_db()
+    assert task.state == "announced" and not task.result_text and not task.seed
+    assert not task.targets.exists() and not TeamMember.objects.exists()
+
+
+def test_a_draw_whose_teams_cannot_be_written_stores_nothing():
+    """The teams are written while the result's text is made (on PostgreSQL from the second
+    thread, after the targets): a team that cannot be stored undoes the whole draw."""
+    from gongkai.inspectors.models import Officer
+
+    task, officers = _announced_with_officers()
+    # The roster was frozen at the announcement; its officers are gone from the register since.
+    Officer.objects.filter(pk__in=[o.pk for o in officers]).delete()
+    with (
+        time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)),
+        pytest.raises(IntegrityError, match=MISSING),
+    ):
+        services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    _nothing_drawn(task)
+
+
+def test_a_draw_that_fails_after_its_targets_were_handed_over_stores_nothing(monkeypatch):
+    """An error in this thread after the targets went to the writer, before the teams did, reaches
+    the caller — the writer is not left waiting for teams that never come — and undoes the draw."""
+    from gongkai.inspections import engine
+
+    compute_stored = engine.compute_stored
+
+    def failing_after_selection(*args, **kwargs):
+        compute_stored(*args, **kwargs)  # §5 handed the targets over, §6 ran
+        raise RuntimeError("the engine failed after the selection")
+
+    monkeypatch.setattr(engine, "compute_stored", failing_after_selection)
+    task, _ = _announced_with_officers()
+    with (
+        time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)),
+        pytest.raises(RuntimeError, match="failed after the selection"),
+    ):
+        services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    _nothing_drawn(task)
