@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +26,12 @@ class JSONTextField(models.JSONField):
         return super().db_type(connection)
 
     def get_db_prep_value(self, value, connection, prepared=False):
+        # The audit log's own encoder (imported here: core.audit imports this module).
+        from gongkai.core.audit import canonical_text
+
         if not prepared:
             value = self.get_prep_value(value)
-        return json.dumps(value, cls=self.encoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return canonical_text(value)
 
 
 class AuditEvent(models.Model):
