@@ -381,7 +381,7 @@ def _officer_users(actor: Any, officer_codes: set[str], result: InspectionDemoRe
 
 
 def _team(target: Target) -> list[str]:
-    return list(target.team.order_by("position").values_list("officer_id", flat=True))
+    return list(target.team)
 
 
 def load(*, actor: Any = ACTOR, as_of: dt.date | None = None) -> InspectionDemoResult:

@@ -89,7 +89,7 @@ def compute(frozen: dict[str, Any], seed: str) -> dict[str, Any]:
 
 
 def compute_stored(
-    frozen_text: bytes | str, commitment: str, seed: str, *, on_selected=None
+    frozen_text: bytes | str, commitment: str, seed: str, *, on_selected=None, on_assigned=None
 ) -> dict[str, Any]:
     """The draw of a stored frozen document (canonical text) whose published commitment is given.
 
@@ -102,8 +102,9 @@ def compute_stored(
     the ordinary JSON path, with every check. Bytes are the lighter form: a string holding any
     Chinese takes two bytes a character in CPython, 1.2 GB for fifteen million members.
 
-    ``on_selected`` receives §5's selection before §6 begins (see ``gd.draw_committed``); on the
-    ordinary JSON path it is called with the same list once the whole result is known.
+    ``on_selected`` receives §5's selection before §6 begins and ``on_assigned`` the teams while
+    §6 makes them (see ``gd.draw_committed``); on the ordinary JSON path both are called with the
+    same values once the whole result is known.
     """
     data = frozen_text.encode("utf-8") if isinstance(frozen_text, str) else frozen_text
     del frozen_text  # the string, if given, is the caller's to keep or free
@@ -115,7 +116,9 @@ def compute_stored(
         )
     frozen = _stored_frozen(data)
     if frozen is not None:
-        return gd.draw_committed(frozen, commitment, seed, on_selected=on_selected).result
+        return gd.draw_committed(
+            frozen, commitment, seed, on_selected=on_selected, on_assigned=on_assigned
+        ).result
     parsed = gd.load_json(data.decode("utf-8"))
     if not isinstance(parsed, dict):
         raise gd.FrozenError("document", "the stored frozen document is not a JSON object")
@@ -131,6 +134,11 @@ def compute_stored(
                 for stratum in result["strata"]
             ]
         )
+    if on_assigned is not None:
+        teams = {a["entity"]: a["inspectors"] for a in result["assignments"]}
+        selected = [m["id"] for stratum in result["strata"] for m in stratum["selected"]]
+        if selected:
+            on_assigned([teams.get(member) for member in selected])
     return result
 
 

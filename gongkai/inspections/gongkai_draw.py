@@ -1365,10 +1365,17 @@ class _Assigner:
         return [self.index_of[key[32:]] for key in taken]
 
 
-def _assign(assigner: _Assigner, selections) -> tuple:
-    """§6 over the selections as they arrive; returns ``(strata, assignments, unassigned)``."""
+_ASSIGNED_CHUNK = 2048  # members per ``on_assigned`` call
+
+
+def _assign(assigner: _Assigner, selections, on_assigned=None) -> tuple:
+    """§6 over the selections as they arrive; returns ``(strata, assignments, unassigned)``.
+
+    ``on_assigned``, if given, receives the teams as they are made (see ``draw_committed``).
+    """
     drawn, assignments, unassigned = [], [], []
     team_for, add, ids = assigner.team_for, assigner.add, assigner.ids
+    teams: list = []
     for stratum, selected, reserve in selections:
         drawn.append((stratum, selected, reserve))
         unit = stratum.unit
@@ -1376,9 +1383,17 @@ def _assign(assigner: _Assigner, selections) -> tuple:
             team = team_for(member_id, unit(index))
             if team is None:
                 unassigned.append({"entity": member_id, "reason": "insufficient_inspectors"})
+                teams.append(None)
             else:
                 add(team, 1)
-                assignments.append({"entity": member_id, "inspectors": [ids[n] for n in team]})
+                inspectors = [ids[n] for n in team]
+                assignments.append({"entity": member_id, "inspectors": inspectors})
+                teams.append(inspectors)
+            if on_assigned is not None and len(teams) == _ASSIGNED_CHUNK:
+                on_assigned(teams)
+                teams = []
+    if on_assigned is not None and teams:
+        on_assigned(teams)
     return drawn, assignments, unassigned
 
 
@@ -1427,7 +1442,13 @@ def run_draw(frozen: dict, seed: str, *, strict_seed: bool = True, workers: int 
 
 
 def draw_committed(
-    frozen: dict, commitment_hex: str, seed: str, *, workers: int | None = None, on_selected=None
+    frozen: dict,
+    commitment_hex: str,
+    seed: str,
+    *,
+    workers: int | None = None,
+    on_selected=None,
+    on_assigned=None,
 ) -> DrawRun:
     """``run_draw`` for a document that was checked against §1 when it was committed to.
 
@@ -1440,6 +1461,11 @@ def draw_committed(
     ``on_selected``, if given, is called with §5's outcome before §6 begins: a list with, for each
     stratum in order, ``(name, selected, reserve)``, whose entries are ``(ticket, id, index)``. A
     caller can start storing the selection while the inspectors are assigned.
+
+    ``on_assigned``, if given, is called during §6 with the teams of the next selected members, in
+    the order of ``on_selected``'s list (strata in order, each in ticket order): a list with, for
+    each member, its inspectors' ids in the order taken, or None when it is unassigned. A caller
+    can store each selected member with its team while the rest are assigned.
     """
     strata = []
     for raw in frozen["strata"]:
@@ -1450,18 +1476,20 @@ def draw_committed(
     prepared = _Prepared(frozen, strata, [])
     prepared._commitment = commitment_hex
     with _gc_paused():
-        return _run(prepared, normalise_seed(seed), workers, on_selected)
+        return _run(prepared, normalise_seed(seed), workers, on_selected, on_assigned)
 
 
-def _run(prepared: _Prepared, normalised: str, workers: int | None, on_selected=None) -> DrawRun:
-    """§4–§7 for a prepared document and a normalised seed (``on_selected``: see draw_committed)."""
+def _run(
+    prepared: _Prepared, normalised: str, workers: int | None, on_selected=None, on_assigned=None
+) -> DrawRun:
+    """§4–§7 for a prepared document and a normalised seed (the callbacks: see draw_committed)."""
     frozen = prepared.frozen
     assigner = _Assigner(frozen, prepared.commitment, normalised)
     selections = _select(prepared, normalised, workers)
     if on_selected is not None:  # all of §5 first, then §6 (otherwise §6 starts on the first stratum)
         selections = list(selections)
         on_selected([(stratum.name, selected, reserve) for stratum, selected, reserve in selections])
-    drawn, assignments, unassigned = _assign(assigner, selections)
+    drawn, assignments, unassigned = _assign(assigner, selections, on_assigned)
     result = _result(prepared.commitment, normalised, drawn, assignments, unassigned)
     warnings = list(prepared.warnings)
     if unassigned:

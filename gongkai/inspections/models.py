@@ -197,8 +197,35 @@ class Task(models.Model):
         return f"{self.public_id} {self.name}"
 
 
+class TeamField(models.JSONField):
+    """A team: the officers' codes (``Officer.code``) in the order the draw took them.
+
+    ``team__includes=code`` finds the targets whose team has that officer: ``@>`` on PostgreSQL,
+    ``json_each`` on SQLite. Every code is checked against the officer register per statement
+    (migration ``inspections/0006``, ADR 14), as the rows' other references are (ADR 9).
+    """
+
+
+@TeamField.register_lookup
+class TeamIncludes(models.Lookup):
+    lookup_name = "includes"
+    prepare_rhs = False  # an officer's code as it is, not a JSON document
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        params = [*lhs_params, *rhs_params]
+        if connection.vendor == "postgresql":
+            return f"{lhs} @> jsonb_build_array(({rhs})::text)", params
+        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = {rhs})", params
+
+
 class Target(models.Model):
-    """An entity selected or held in reserve by a task's draw, with its ticket and rank."""
+    """An entity selected or held in reserve by a task's draw, with its ticket, rank and team.
+
+    The team is stored on the row (ADR 14): a draw writes one row per selected entity, and the
+    database writes them while §6 is still assigning the rest.
+    """
 
     # No index of their own: ``(task, entity)`` and ``(entity, task)`` below serve both keys, and a
     # draw writes tens of thousands of targets at once, each index costing on every row.
@@ -224,8 +251,16 @@ class Target(models.Model):
     role = models.CharField(_("类别"), max_length=10, choices=TargetRole.choices)
     rank = models.PositiveIntegerField(_("层内顺位"))
     ticket = models.CharField(_("签号"), max_length=64)
+    team = TeamField(
+        _("检查组"),
+        default=list,
+        blank=True,
+        help_text=_("检查人员编号，按摇号选定的顺序；空：未能分配检查组"),
+    )
     replaced = models.BooleanField(_("已被替补"), default=False)
     activated = models.BooleanField(_("作为替补启用"), default=False)
+    # The team's Officer rows, in order, where ``selectors.with_team_officers`` has read them.
+    team_officers: list[Officer]
     completed_on = models.DateField(
         _("检查结果形成日期"), null=True, blank=True, help_text=_("检查组全部签署之日")
     )
@@ -250,42 +285,6 @@ class Target(models.Model):
     def is_active(self) -> bool:
         """Inspected: selected and not replaced, or a reserve brought in by a replacement."""
         return (self.role == TargetRole.SELECTED and not self.replaced) or self.activated
-
-
-class TeamMember(models.Model):
-    """An officer assigned to inspect one target (第二个随机), in the order the draw took them."""
-
-    # Both keys are guarded by set-based checks, as the target's are (ADR 9).
-    target = models.ForeignKey(  # indexed by ``team_member_unique`` (target, officer)
-        Target,
-        verbose_name=_("抽查对象"),
-        on_delete=models.CASCADE,
-        related_name="team",
-        db_index=False,
-        db_constraint=False,
-    )
-    officer = models.ForeignKey(  # indexed by ``team_member_officer_idx``
-        Officer,
-        verbose_name=_("检查人员"),
-        on_delete=models.PROTECT,
-        related_name="assignments",
-        db_index=False,
-        db_constraint=False,
-    )
-    position = models.PositiveSmallIntegerField(_("顺序"))
-
-    class Meta:
-        verbose_name = _("检查组成员")
-        verbose_name_plural = _("检查组成员")
-        ordering = ["target", "position"]
-        constraints = [models.UniqueConstraint(fields=["target", "officer"], name="team_member_unique")]
-        # An explicit index, not the field's own: on PostgreSQL Django gives a text key's index a
-        # text-pattern (``_like``) copy for prefix searches, which nothing runs on officer codes and
-        # every team member written by a draw paid for (≈ 20 % of writing the teams).
-        indexes = [models.Index(fields=["officer"], name="team_member_officer_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.target} ← {self.officer}"
 
 
 class Replacement(models.Model):

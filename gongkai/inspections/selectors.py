@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from gongkai.inspections.choices import ItemStatus, PlanStatus, TaskState
-from gongkai.inspections.models import InspectionItem, InspectionRecord, Plan, Target, Task, TeamMember
+from gongkai.inspections.models import InspectionItem, InspectionRecord, Plan, Target, Task
+from gongkai.inspectors.models import Officer
 
 PUBLIC_TASK_STATES = [s for s in TaskState.values if s != TaskState.DRAFT]
 
@@ -31,9 +32,22 @@ def active_targets(task: Task) -> QuerySet[Target]:
     return (
         task.targets.filter(Q(role="selected", replaced=False) | Q(activated=True))
         .select_related("entity")
-        .prefetch_related(Prefetch("team", queryset=TeamMember.objects.select_related("officer__department")))
         .order_by("stratum_index", "role", "rank")
     )
+
+
+def with_team_officers(targets) -> list[Target]:
+    """The targets, each with ``team_officers``: its team's officers (department joined), in order."""
+    targets = list(targets)
+    officers = Officer.objects.select_related("department").in_bulk({c for t in targets for c in t.team})
+    for target in targets:
+        target.team_officers = [officers[code] for code in target.team]
+    return targets
+
+
+def team_officers(target: Target) -> list[Officer]:
+    """One target's team: its officers (department joined), in the order the draw took them."""
+    return with_team_officers([target])[0].team_officers
 
 
 def published_results() -> QuerySet[Target]:
@@ -53,7 +67,9 @@ def published_results() -> QuerySet[Target]:
 
 def officer_targets(officer) -> QuerySet[Target]:
     return (
-        Target.objects.filter(team__officer=officer, task__state__in=[TaskState.DRAWN, TaskState.INSPECTING])
+        Target.objects.filter(
+            team__includes=officer.code, task__state__in=[TaskState.DRAWN, TaskState.INSPECTING]
+        )
         .filter(Q(role="selected", replaced=False) | Q(activated=True))
         .select_related("entity", "task")
         .annotate(signed=Count("signoffs", distinct=True), recorded=Count("records", distinct=True))

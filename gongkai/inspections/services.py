@@ -7,6 +7,7 @@ here moves a task back, and none redraws — there is no such operation for anyo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import queue
 import threading
 from array import array
@@ -371,17 +372,22 @@ def task_draw(*, actor: Any, task: Task, seed: str, evidence: str, now: dt.datet
     except engine.DrawError as exc:
         raise ValidationError(f"随机种子不可用：{exc}") from exc
     # The stored text must still be the published commitment's; compute_stored checks it. The
-    # selected members are written while the inspectors are assigned, their teams while the
-    # result's text is made (_TargetWriter).
+    # selected members are written with their teams while the inspectors are assigned
+    # (_TargetWriter).
     writer = _TargetWriter(task)
     try:
         result = engine.compute_stored(
-            _frozen_bytes(task), task.commitment, normalised, on_selected=writer.start
+            _frozen_bytes(task),
+            task.commitment,
+            normalised,
+            on_selected=writer.start,
+            on_assigned=writer.assigned,
         )
-        writer.teams(result["assignments"])
-        text = engine.result_text(result)
-    finally:
-        failed = writer.finish()  # an error of the engine's own goes first
+        text = engine.result_text(result)  # while the last rows are written
+    except BaseException:
+        writer.abort()  # the engine's own error goes first
+        raise
+    failed = writer.finish()
     if failed is not None:
         raise failed
     _advance(task, TaskState.DRAWN)
@@ -451,131 +457,131 @@ _TARGET_COLUMNS = [
     "ticket",
     "replaced",
     "activated",
+    "team",
 ]
+
+_END, _ABORT = object(), object()  # what follows the last teams: the draw went on, or it failed
+
+
+def team_json(team: list[str] | None, known: dict[str, str]) -> str:
+    """A team as ``Target.team``'s JSON text (``known``: each code's JSON string, filled as met)."""
+    if not team:
+        return "[]"
+    parts = []
+    for code in team:
+        text = known.get(code)
+        if text is None:
+            text = known[code] = json.dumps(code, ensure_ascii=False)
+        parts.append(text)
+    return "[" + ",".join(parts) + "]"
 
 
 class _TargetWriter:
-    """Writes a draw's selected members (``Target`` rows) and then their teams, while the engine
-    goes on.
+    """Writes a draw's selected members (``Target`` rows, each with its team) while §6 goes on.
 
-    The targets as soon as §5 has chosen them (:meth:`start`), while §6 assigns the inspectors; the
-    teams once §6 has made them (:meth:`teams`), while the result's text is made. Reserve members
-    stay in the stored result only; ``target_replace`` writes a reserve's row when a replacement
-    brings it in (ADR 9). On PostgreSQL the rows go in from a second thread on the same
-    connection, inside the draw's transaction (the database works on the other core); elsewhere
-    they are written in the calling thread. ``finish`` waits for the writing and returns what it
-    raised. Nothing else uses the connection meanwhile: the engine does not touch the database.
+    §5's selection arrives first (:meth:`start`); then §6's teams, a few thousand members at a time
+    and in the selection's order (:meth:`assigned`); each member's row goes to the database with
+    its team as soon as the team is made (ADR 14). Reserve members stay in the stored result only;
+    ``target_replace`` writes a reserve's row when a replacement brings it in (ADR 9). On
+    PostgreSQL the rows go in with one ``COPY`` per part, from a second thread on the same
+    connection, inside the draw's transaction, so the database works on the other core while §6
+    runs; elsewhere they are written in the calling thread once every team is known. :meth:`finish`
+    completes the writing and returns what it raised; :meth:`abort`, for a draw that failed, stops
+    it (the draw's transaction takes back what was written). Nothing else uses the connection
+    meanwhile: the engine does not touch the database.
     """
 
     def __init__(self, task: Task):
         self.task = task
+        self.rows: list[tuple] = []  # the selected members' rows, without their teams
+        self.assigned_count = 0
+        self.teams: queue.SimpleQueue = queue.SimpleQueue()  # for the thread: lists of teams
+        self.written: list[tuple] = []  # without the thread: the rows with their teams
+        self.known: dict[str, str] = {}
         self.thread: threading.Thread | None = None
         self.db: Any = None
         self.error: BaseException | None = None
-        # The teams for the thread, once the targets are written; None: the draw stopped first.
-        self.assignments: queue.SimpleQueue = queue.SimpleQueue()
 
     def start(self, selections: list) -> None:
         from django.db import DEFAULT_DB_ALIAS, connections
 
-        rows = [
-            (self.task.pk, member_id, index, name, TargetRole.SELECTED, rank, ticket, False, False)
+        pk = self.task.pk
+        self.rows = [
+            (pk, member_id, index, name, TargetRole.SELECTED, rank, ticket, False, False)
             for index, (name, selected, _reserve) in enumerate(selections)
             for rank, (ticket, member_id, _) in enumerate(selected, start=1)
         ]
-        db = connections[DEFAULT_DB_ALIAS]  # this thread's connection itself, not the proxy
-        if db.vendor != "postgresql":
-            self._targets(rows, db)
+        self.db = connections[DEFAULT_DB_ALIAS]  # this thread's connection itself, not the proxy
+        if self.db.vendor != "postgresql" or not self.rows:
             return
-        db.inc_thread_sharing()
-        self.db = db
-        self.thread = threading.Thread(target=self._write, args=(rows, db), name="draw-targets")
+        self.db.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._copy, name="draw-targets")
         self.thread.start()
 
-    def teams(self, assignments: list) -> None:
-        """Hand §6's teams over (the targets of :meth:`start` are written first)."""
-        if self.thread is None:
-            from django.db import DEFAULT_DB_ALIAS, connections
-
-            _store_teams(self.task, assignments, connections[DEFAULT_DB_ALIAS])
+    def assigned(self, teams: list) -> None:
+        """The teams of the next selected members (a list of officer codes, or None: unassigned)."""
+        self.assigned_count += len(teams)
+        if self.thread is not None:
+            self.teams.put(teams)
         else:
-            self.assignments.put(assignments)
+            self.written += self._with_teams(len(self.written), teams)
 
-    def _targets(self, rows: list, db: Any) -> None:
+    def _with_teams(self, position: int, teams: list) -> list[tuple]:
+        rows = self.rows[position : position + len(teams)]
+        return [(*row, team_json(team, self.known)) for row, team in zip(rows, teams, strict=True)]
+
+    def _copy(self) -> None:
         from gongkai.core.bulk import copy_rows
         from gongkai.inspections.models import Target
 
-        copy_rows(Target, _TARGET_COLUMNS, rows, db=db)
-
-    def _write(self, rows: list, db: Any) -> None:
         try:
-            self._targets(rows, db)
-            assignments = self.assignments.get()
-            if assignments is not None:
-                _store_teams(self.task, assignments, db)
+            position = 0
+            while (teams := self.teams.get()) is not _END:
+                if teams is _ABORT:
+                    return  # the draw failed: its transaction takes back what was written
+                # One statement per part: each part's reference checks (ADR 9) run while §6 goes on.
+                copy_rows(Target, _TARGET_COLUMNS, self._with_teams(position, teams), db=self.db)
+                position += len(teams)
+            if position != len(self.rows):  # a draw is never stored with a member missing its team
+                raise AssertionError(f"{len(self.rows) - position} selected members got no team")
         except BaseException as exc:  # handed to finish(), in the thread that owns the transaction
             self.error = exc
 
-    def finish(self) -> BaseException | None:
+    def _join(self, last: object) -> None:
         if self.thread is not None:
-            self.assignments.put(None)  # if the teams never came: nothing more to wait for
+            self.teams.put(last)
             self.thread.join()
             self.thread = None
             self.db.dec_thread_sharing()
+
+    def finish(self) -> BaseException | None:
+        """Complete the writing (every selected member has its team); return what it raised."""
+        if self.thread is not None:
+            self._join(_END)
+        elif self.rows:
+            from gongkai.core.bulk import copy_rows
+            from gongkai.inspections.models import Target
+
+            try:
+                if self.assigned_count != len(self.rows):
+                    raise AssertionError(
+                        f"{len(self.rows) - self.assigned_count} selected members got no team"
+                    )
+                copy_rows(Target, _TARGET_COLUMNS, self.written, db=self.db)
+            except BaseException as exc:
+                self.error = exc
         return self.error
 
-
-def _store_teams(task: Task, assignments: list[dict[str, Any]], db: Any) -> None:
-    """Write the teams of the selected members (their targets are stored): plain rows.
-
-    On PostgreSQL the teams go in with one ``INSERT … SELECT`` that finds each target's id by a join
-    on the server, instead of reading every new target's id back and sending it again.
-    """
-    from gongkai.core.bulk import copy_rows
-    from gongkai.inspections.models import Target, TeamMember
-
-    entities, officers, positions = [], [], []
-    for a in assignments:
-        for position, officer in enumerate(a["inspectors"], start=1):
-            entities.append(a["entity"])
-            officers.append(officer)
-            positions.append(position)
-    if not entities:
-        return
-    joined = ["\n".join(entities), "\n".join(officers)]
-    if db.vendor == "postgresql" and joined[0].count("\n") == joined[1].count("\n") == len(entities) - 1:
-        # No id holds a line break (credit codes and officer codes never do): three joined strings
-        # are the cheapest way to send a hundred thousand values in one statement.
-        quote = db.ops.quote_name
-        with db.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(TeamMember._meta.db_table)} (target_id, officer_id, position)"
-                " SELECT t.id, m.officer, m.position::smallint"
-                " FROM unnest(string_to_array(%s, E'\\n'), string_to_array(%s, E'\\n'),"
-                " string_to_array(%s, E'\\n')) AS m(entity, officer, position)"
-                f" JOIN {quote(Target._meta.db_table)} t ON t.task_id = %s AND t.entity_id = m.entity",
-                [*joined, "\n".join(map(str, positions)), task.pk],
-            )
-            if cursor.rowcount != len(entities):
-                raise AssertionError("a team member's target is missing")
-        return
-    ids = dict(Target.objects.using(db.alias).filter(task=task).values_list("entity_id", "id"))
-    copy_rows(
-        TeamMember,
-        ["target_id", "officer_id", "position"],
-        [
-            (ids[entity], officer, position)
-            for entity, officer, position in zip(entities, officers, positions, strict=True)
-        ],
-        db=db,
-    )
+    def abort(self) -> None:
+        """The draw failed: stop the writing (its own error, if any, is dropped for the draw's)."""
+        self._join(_ABORT)
 
 
 @transaction.atomic
 def target_replace(*, actor: Any, task: Task, credit_code: str, reason: str) -> Any:
     """Replace a selected entity found out of scope by the next unused reserve of its stratum (§8)."""
     from gongkai.inspections import engine
-    from gongkai.inspections.models import Replacement, Target, TeamMember
+    from gongkai.inspections.models import Replacement, Target
 
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.state not in (TaskState.DRAWN, TaskState.INSPECTING):
@@ -622,13 +628,8 @@ def target_replace(*, actor: Any, task: Task, credit_code: str, reason: str) -> 
     team = teams[-1]
     out.replaced = True
     out.save(update_fields=["replaced"])
+    incoming.team = team
     incoming.save(force_insert=True)
-    TeamMember.objects.bulk_create(
-        [
-            TeamMember(target=incoming, officer_id=officer, position=i)
-            for i, officer in enumerate(team, start=1)
-        ]
-    )
     replacement = Replacement.objects.create(
         task=task,
         sequence=sequence,
@@ -663,7 +664,7 @@ def task_start_inspection(*, actor: Any, task: Task, now: dt.datetime | None = N
 
 def _team_officer(actor: Any, target) -> Any:
     officer = getattr(actor, "officer", None)
-    if officer is None or not target.team.filter(officer=officer).exists():
+    if officer is None or officer.code not in target.team:
         raise ValidationError("只有被分配到该检查组的执法人员可以录入或签署检查结果")
     return officer
 
@@ -732,7 +733,7 @@ def target_sign(*, actor: Any, target, now: dt.datetime | None = None):
     now = _now(now)
     SignOff.objects.create(target=target, officer=officer, signed_at=now)
     audit.record(actor=actor, action="inspections.target.sign", obj=target, after={"officer": officer.code})
-    if target.signoffs.count() == target.team.count():
+    if target.signoffs.count() == len(target.team):
         target.completed_on = timezone.localdate(now)
         target.save(update_fields=["completed_on"])
         flagged = [

@@ -368,7 +368,7 @@ def task_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
         context["population"] = compute_population(task)
     else:
-        context["targets"] = selectors.active_targets(task)
+        context["targets"] = selectors.with_team_officers(selectors.active_targets(task))
         context["replacements"] = task.replacements.select_related("out_target__entity", "in_target__entity")
         context["unassigned"] = _unassigned(task)
     return render(request, "inspections/task_detail.html", context)
@@ -432,7 +432,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
 def _visible_target(request: HttpRequest, pk: int) -> Target:
     target = get_object_or_404(Target.objects.select_related("task", "entity"), pk=pk)
     officer = getattr(request.user, "officer", None)
-    on_team = officer is not None and target.team.filter(officer=officer).exists()
+    on_team = officer is not None and officer.code in target.team
     if not on_team and not request.user.has_perm("inspections.view_task"):
         raise PermissionDenied("只有检查组成员和抽查计划员可以查看")
     return target
@@ -510,7 +510,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "form": form,
             "upload": upload,
-            "team": target.team.select_related("officer__department"),
+            "team": selectors.team_officers(target),
             "signoffs": target.signoffs.select_related("officer"),
             "attachments": target.attachments.all(),
             "due": due,
@@ -528,7 +528,7 @@ def target_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "target": target,
             "records": target.records.select_related("item").prefetch_related("categories"),
-            "team": target.team.select_related("officer__department"),
+            "team": selectors.team_officers(target),
             "signoffs": target.signoffs.select_related("officer"),
             "addresses": target.entity.addresses.select_related("district"),
         },

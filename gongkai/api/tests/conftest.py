@@ -99,6 +99,7 @@ def chain(db):
 
     from gongkai.inspections import services
     from gongkai.inspections.models import Plan, ResultCategory
+    from gongkai.inspections.selectors import team_officers
     from gongkai.inspections.tests import factories as f
     from gongkai.registry.tests.factories import make_entity
 
@@ -124,10 +125,10 @@ def chain(db):
     category = ResultCategory.objects.get(code="unreachable")
     for n, target in enumerate(targets):
         signers = []
-        for m in target.team.select_related("officer"):
-            user, _ = users.objects.get_or_create(username=f"officer-{m.officer.pk}")
-            m.officer.user = user
-            m.officer.save(update_fields=["user"])
+        for officer in team_officers(target):
+            user, _ = users.objects.get_or_create(username=f"officer-{officer.pk}")
+            officer.user = user
+            officer.save(update_fields=["user"])
             signers.append(user)
         services.record_save(
             actor=signers[0],

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gongkai.inspections import services
 from gongkai.inspections.models import Plan, ResultCategory, Task
-from gongkai.inspections.selectors import active_targets
+from gongkai.inspections.selectors import active_targets, team_officers
 from gongkai.inspectors.records import OfficerRecord
 from gongkai.inspectors.services import officer_save
 
@@ -57,10 +57,11 @@ def officer(
     expires: dt.date = dt.date(2030, 12, 31),
     enforcement: bool = True,
     user=None,
+    code: str | None = None,
 ):
     n = next(_serial)
     rec = OfficerRecord(
-        code=f"T{n:05d}",
+        code=code or f"T{n:05d}",
         name=f"检查员{n}",
         department_code=department,
         unit=f"{district}市场监管所",
@@ -112,10 +113,10 @@ def drawn_task_with_a_published_result(plan: Plan | None = None, **fields) -> Ta
     services.task_start_inspection(actor="test", task=task)
     target = active_targets(task)[0]
     signers = []
-    for i, member in enumerate(target.team.select_related("officer")):
+    for i, officer in enumerate(team_officers(target)):
         signers.append(user(f"inspector{target.pk}-{i}"))
-        member.officer.user = signers[-1]
-        member.officer.save(update_fields=["user"])
+        officer.user = signers[-1]
+        officer.save(update_fields=["user"])
     services.record_save(
         actor=signers[0],
         target=target,

@@ -1,14 +1,16 @@
-"""How a draw's rows are kept consistent without row-by-row foreign keys (ADR 9).
+"""How a draw's rows are kept consistent without row-by-row foreign keys (ADR 9, ADR 14).
 
-Targets and team members refer to their task, entity, target and officer through set-based checks
+Targets refer to their task, their entity and, through their teams, to officers by set-based checks
 (statement triggers on PostgreSQL, row triggers on SQLite) instead of the database's row foreign
 keys. These tests show each reference is still enforced: on a single insert, on a bulk ``COPY``,
-on an update, and (PostgreSQL) when a referenced row is deleted behind the ORM's back.
+on an update, and (PostgreSQL) when a referenced row is deleted behind the ORM's back. The draw
+writes its targets with their teams while §6 runs: a failure at any point stores nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -17,8 +19,10 @@ from django.db.models import ProtectedError
 
 from gongkai.core.bulk import copy_rows
 from gongkai.inspections import services
-from gongkai.inspections.models import Target, TeamMember
+from gongkai.inspections.models import Target, Task
+from gongkai.inspections.selectors import officer_targets
 from gongkai.inspections.tests import factories as f
+from gongkai.inspectors.models import Officer
 from gongkai.registry.tests.factories import make_entity
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +60,10 @@ MISSING = r"no such row in|FOREIGN KEY constraint failed"  # PostgreSQL's check,
 
 
 def _refused(action, match: str = MISSING) -> None:
-    before = (Target.objects.count(), TeamMember.objects.count())
+    before = list(Target.objects.order_by("pk").values_list("pk", "entity_id", "task_id", "team"))
     with pytest.raises(IntegrityError, match=match), transaction.atomic():
         action()
-    assert (Target.objects.count(), TeamMember.objects.count()) == before
+    assert list(Target.objects.order_by("pk").values_list("pk", "entity_id", "task_id", "team")) == before
 
 
 def test_a_target_of_an_unknown_entity_is_refused(drawn):
@@ -69,7 +73,7 @@ def test_a_target_of_an_unknown_entity_is_refused(drawn):
 def test_a_bulk_copy_with_one_unknown_entity_stores_nothing(drawn):
     known = make_entity(name="另一主体").pk
     rows = [
-        (drawn.pk, entity, 0, "全部", "reserve", rank, "0" * 64, False, True)
+        (drawn.pk, entity, 0, "全部", "reserve", rank, "0" * 64, False, True, "[]")
         for rank, entity in enumerate([known, UNKNOWN_ENTITY], start=50)
     ]
     _refused(lambda: copy_rows(Target, services._TARGET_COLUMNS, rows))
@@ -87,27 +91,52 @@ def test_moving_a_target_to_an_unknown_entity_is_refused(drawn):
     _refused(lambda: Target.objects.filter(pk=target.pk).update(entity_id=UNKNOWN_ENTITY))
 
 
-def test_a_team_member_of_an_unknown_officer_or_target_is_refused(drawn):
+def test_a_team_with_an_unknown_officer_is_refused(drawn):
     target = drawn.targets.first()
-    _refused(lambda: TeamMember.objects.create(target=target, officer_id="无此人员", position=9))
-    officer = target.team.first().officer_id
-    _refused(lambda: TeamMember.objects.create(target_id=target.pk + 100_000, officer_id=officer, position=1))
+    known = target.team[0]
+    values = _target_values(drawn, make_entity(name="另一主体").pk)
+    _refused(lambda: Target.objects.create(**values, team=[known, "无此人员"]))
+    _refused(lambda: Target.objects.filter(pk=target.pk).update(team=[known, "无此人员"]))
+    row = (drawn.pk, values["entity_id"], 0, "全部", "reserve", 99, "0" * 64, False, True, '["无此人员"]')
+    _refused(lambda: copy_rows(Target, services._TARGET_COLUMNS, [row]))
 
 
 def test_the_draw_rows_are_consistent(drawn):
-    """Every stored reference resolves (the checks did not let anything through)."""
+    """Every stored reference resolves (the checks did not let anything through), and every team
+    is the stored result's, in order."""
     targets = list(drawn.targets.select_related("entity", "task"))
     assert targets and all(t.entity.pk == t.entity_id and t.task == drawn for t in targets)
-    members = list(TeamMember.objects.filter(target__task=drawn).select_related("officer", "target"))
-    assert len(members) == 2 * len(targets) and all(m.officer.pk and m.target.pk for m in members)
+    codes = {code for t in targets for code in t.team}
+    assert all(len(t.team) == 2 for t in targets)
+    assert Officer.objects.filter(pk__in=codes).count() == len(codes)
+    assignments = {a["entity"]: a["inspectors"] for a in json.loads(drawn.result_text)["assignments"]}
+    assert {t.entity_id: t.team for t in targets} == assignments
+
+
+def test_an_officer_finds_exactly_the_targets_whose_team_has_them(drawn):
+    """``team__includes`` matches a whole code, never a code that merely begins the same way."""
+    target = drawn.targets.first()
+    officer = Officer.objects.get(pk=target.team[0])
+    twin = f.officer(code=officer.code + "0")  # "SCJG0001" and "SCJG00010"
+    services.task_start_inspection(actor="test", task=drawn)
+    mine = {t.pk for t in drawn.targets.all() if officer.code in t.team}
+    assert {t.pk for t in Target.objects.filter(team__includes=officer.code)} == mine
+    assert {t.pk for t in officer_targets(officer)} == mine
+    assert not Target.objects.filter(team__includes=twin.code).exists()
+    assert not Target.objects.filter(team__includes=officer.code[:-1]).exists()
 
 
 def test_deleting_a_drawn_entity_or_officer_through_the_orm_is_refused(drawn):
     target = drawn.targets.first()
     with pytest.raises(ProtectedError):
         target.entity.delete()
-    with pytest.raises(ProtectedError):
-        target.team.first().officer.delete()
+    # Refused inside the delete's transaction (a signal, not the collector): the caller's atomic
+    # block is rolled back, as for any error of a write.
+    with pytest.raises(ProtectedError, match="检查组"), transaction.atomic():
+        Officer.objects.get(pk=target.team[0]).delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Officer.objects.filter(pk=target.team[1]).delete()
+    assert Officer.objects.filter(pk__in=target.team).count() == 2
 
 
 @pytest.mark.skipif(
@@ -117,9 +146,8 @@ def test_deleting_a_drawn_entity_or_officer_through_the_orm_is_refused(drawn):
     "table, column, pick",
     [
         ("registry_entity", "credit_code", lambda t: t.entity_id),
-        ("inspectors_officer", "code", lambda t: t.team.first().officer_id),
+        ("inspectors_officer", "code", lambda t: t.team[0]),
         ("inspections_task", "id", lambda t: t.task_id),
-        ("inspections_target", "id", lambda t: t.pk),
     ],
 )
 def test_deleting_a_referenced_row_behind_the_orm_is_refused_on_postgresql(drawn, table, column, pick):
@@ -151,7 +179,8 @@ def test_a_draw_whose_targets_cannot_be_written_stores_nothing():
         services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
     task.refresh_from_db()
     assert task.state == "announced" and not task.result_text and not task.seed
-    assert task.targets.count() == len(entities) and not TeamMember.objects.exists()
+    assert task.targets.count() == len(entities)
+    assert set(task.targets.values_list("rank", flat=True)) == set(range(100, 100 + len(entities)))
 
 
 def _announced_with_officers():
@@ -166,12 +195,12 @@ def _announced_with_officers():
 def _nothing_drawn(task):
     task.refresh_from_db()
     assert task.state == "announced" and not task.result_text and not task.seed
-    assert not task.targets.exists() and not TeamMember.objects.exists()
+    assert not Target.objects.exists()
 
 
 def test_a_draw_whose_teams_cannot_be_written_stores_nothing():
-    """The teams are written while the result's text is made (on PostgreSQL from the second
-    thread, after the targets): a team that cannot be stored undoes the whole draw."""
+    """Each target is written with its team (on PostgreSQL from the second thread, while §6 goes
+    on): a team that cannot be stored undoes the whole draw."""
     from gongkai.inspectors.models import Officer
 
     task, officers = _announced_with_officers()
@@ -186,8 +215,8 @@ def test_a_draw_whose_teams_cannot_be_written_stores_nothing():
 
 
 def test_a_draw_that_fails_after_its_targets_were_handed_over_stores_nothing(monkeypatch):
-    """An error in this thread after the targets went to the writer, before the teams did, reaches
-    the caller — the writer is not left waiting for teams that never come — and undoes the draw."""
+    """An error in this thread after every target and team went to the writer reaches the caller
+    — the writer's ``COPY`` is cancelled, not completed — and undoes the draw."""
     from gongkai.inspections import engine
 
     compute_stored = engine.compute_stored
@@ -204,3 +233,50 @@ def test_a_draw_that_fails_after_its_targets_were_handed_over_stores_nothing(mon
     ):
         services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
     _nothing_drawn(task)
+
+
+def _draw_with(monkeypatch, on_assigned_wrapper):
+    """Draw a fresh task with the engine's ``on_assigned`` callback wrapped."""
+    from gongkai.inspections import engine
+
+    compute_stored = engine.compute_stored
+
+    def wrapped(*args, on_assigned, **kwargs):
+        return compute_stored(*args, on_assigned=on_assigned_wrapper(on_assigned), **kwargs)
+
+    monkeypatch.setattr(engine, "compute_stored", wrapped)
+    task, _ = _announced_with_officers()
+    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
+        services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    return task
+
+
+def test_a_draw_that_fails_while_the_teams_are_made_stores_nothing(monkeypatch):
+    """The engine fails in the middle of §6, after some rows went to the writer: nothing is stored
+    and the engine's error reaches the caller."""
+
+    def first_then_fail(on_assigned):
+        def call(teams):
+            on_assigned(teams[:1])
+            raise RuntimeError("the engine failed during §6")
+
+        return call
+
+    with pytest.raises(RuntimeError, match="during §6"):
+        _draw_with(monkeypatch, first_then_fail)
+    assert not Target.objects.exists() and not Task.objects.exclude(result_text="").exists()
+
+
+def test_a_draw_is_never_stored_with_a_member_missing_its_team(monkeypatch):
+    """If some selected members' teams never reach the writer, the rows are not completed: the
+    draw fails as a whole instead of storing targets without their teams."""
+
+    def drop_the_last(on_assigned):
+        def call(teams):
+            on_assigned(teams[:-1])
+
+        return call
+
+    with pytest.raises(AssertionError, match="got no team"):
+        _draw_with(monkeypatch, drop_the_last)
+    assert not Target.objects.exists() and not Task.objects.exclude(result_text="").exists()

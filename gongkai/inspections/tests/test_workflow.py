@@ -12,6 +12,7 @@ from gongkai.core import audit
 from gongkai.inspections import gongkai_draw, services
 from gongkai.inspections.models import ResultCategory, Target, Task
 from gongkai.inspections.public import bundle_bytes
+from gongkai.inspections.selectors import team_officers
 from gongkai.inspections.tests import factories as f
 from gongkai.registry.tests.factories import make_entity
 
@@ -50,7 +51,7 @@ def test_announce_then_draw_produces_a_verifiable_bundle(setup):
     # The reserve is in the stored result; a reserve gets a row only when a replacement brings it in.
     assert [len(s["reserve"]) for s in json.loads(task.result_text)["strata"]] == [5]
     assert not Target.objects.filter(task=task, role="reserve").exists()
-    assert all(t.team.count() == 2 for t in selected)
+    assert all(len(t.team) == 2 for t in selected)
     assert audit.verify_chain().ok
 
 
@@ -67,10 +68,7 @@ def test_announce_stores_canonical_text_and_draw_stores_every_team_in_order(setu
     assert all("unit" in m for s in frozen["strata"] for m in s["members"])
     task = _drawn(task)
     result = json.loads(task.result_text)
-    stored = {
-        t.entity_id: [m.officer_id for m in t.team.order_by("position")]
-        for t in Target.objects.filter(task=task).prefetch_related("team")
-    }
+    stored = {t.entity_id: t.team for t in Target.objects.filter(task=task)}
     assert {a["entity"]: a["inspectors"] for a in result["assignments"]} == {
         entity: team for entity, team in stored.items() if team
     }
@@ -213,7 +211,7 @@ def test_replacement_takes_the_next_reserve_and_is_recorded(setup):
         reserve[0]["ticket"],
         out.stratum_name,
     )
-    assert replacement.in_target.team.count() == 2
+    assert len(replacement.in_target.team) == 2
     second = services.target_replace(
         actor=_user(),
         task=task,
@@ -249,12 +247,12 @@ def test_results_recorded_signed_and_published_with_deadline(setup):
     task = _drawn(services.task_announce(actor="test", task=f.draft_task(plan, [item])))
     services.task_start_inspection(actor="test", task=task)
     target = task.targets.filter(role="selected").first()
-    members = list(target.team.select_related("officer"))
+    members = team_officers(target)
     users = []
-    for i, m in enumerate(members):
+    for i, officer in enumerate(members):
         u = _user(f"officer{i}")
-        m.officer.user = u
-        m.officer.save(update_fields=["user"])
+        officer.user = u
+        officer.save(update_fields=["user"])
         users.append(u)
     unreachable = ResultCategory.objects.get(code="unreachable")
     with pytest.raises(ValidationError, match="只有被分配"):

@@ -177,6 +177,7 @@ def _messages(world: World) -> None:
 def _inspections(world: World) -> None:
     from gongkai.inspections import services
     from gongkai.inspections.models import ResultCategory
+    from gongkai.inspections.selectors import team_officers
     from gongkai.inspections.tests import factories as f
     from gongkai.registry.tests.factories import make_entity
 
@@ -201,10 +202,10 @@ def _inspections(world: World) -> None:
     hidden_target = next(t for t in targets if t.entity.name == UNPUBLISHED_ENTITY)
     for target in (published_target, hidden_target):
         users = []
-        for i, member in enumerate(target.team.select_related("officer")):
+        for i, officer in enumerate(team_officers(target)):
             u = _user(f"od-officer-{target.pk}-{i}")
-            member.officer.user = u
-            member.officer.save(update_fields=["user"])
+            officer.user = u
+            officer.save(update_fields=["user"])
             users.append(u)
         services.record_save(
             actor=users[0],

@@ -1,0 +1,65 @@
+"""Migration ``inspections/0006`` (ADR 14) on a database that holds drawn teams: the team-member
+rows become each target's ``team`` in order and back, and the officer checks move with them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from gongkai.inspections import services
+from gongkai.inspections.models import Target
+from gongkai.inspections.tests import factories as f
+from gongkai.registry.tests.factories import make_entity
+
+BEFORE = [("inspections", "0005_team_member_officer_index_without_pattern_copy")]
+AFTER = [("inspections", "0006_team_on_the_target_row")]
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+def _refused(action) -> bool:
+    try:
+        with transaction.atomic():
+            action()
+    except DatabaseError:
+        return True
+    return False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_teams_survive_0006_both_ways():
+    item, plan = f.published_item(), f.published_plan()
+    for i in range(8):
+        make_entity(name=f"迁移对象{i}")
+    for _ in range(4):
+        f.officer()
+    task = services.task_announce(actor="test", task=f.draft_task(plan, [item]))
+    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
+        task = services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    teams = dict(Target.objects.filter(task=task).values_list("pk", "team"))
+    assert teams and all(len(team) == 2 for team in teams.values())
+    try:
+        apps = _migrate(BEFORE)
+        TeamMember = apps.get_model("inspections", "TeamMember")
+        rows = TeamMember.objects.order_by("target_id", "position").values_list("target_id", "officer_id")
+        back: dict[int, list[str]] = {}
+        for pk, code in rows:
+            back.setdefault(pk, []).append(code)
+        assert back == teams
+        # 0004's check of the member table is back: an unknown officer is refused.
+        pk = next(iter(teams))
+        assert _refused(lambda: TeamMember.objects.create(target_id=pk, officer_id="无此人员", position=9))
+    finally:
+        _migrate(AFTER)
+    assert dict(Target.objects.filter(task=task).values_list("pk", "team")) == teams
+    assert _refused(lambda: Target.objects.filter(pk=pk).update(team=["无此人员"]))
+    assert not _refused(lambda: Target.objects.filter(pk=pk).update(team=list(reversed(teams[pk]))))
