@@ -136,13 +136,20 @@ def copy_rows(
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # type: ignore[arg-type]
 
 
-def copy_payload(model: type[models.Model], columns: Sequence[str], payload: bytes) -> None:
+def copy_payload(
+    model: type[models.Model],
+    columns: Sequence[str],
+    payload: bytes,
+    *,
+    db: BaseDatabaseWrapper | None = None,
+) -> None:
     """Send rows already in ``COPY``'s text format (see :func:`copy_text`) to ``model``'s table.
 
-    PostgreSQL only: for writers that encode rows away from the database (a worker process).
+    PostgreSQL only: for writers that encode rows away from the database (a worker process, a
+    writer thread). ``db``: as for :func:`copy_rows`.
     """
     if payload:
-        _copy(model, columns, payload=payload)
+        _copy(model, columns, payload=payload, db=db)
 
 
 def _copy(

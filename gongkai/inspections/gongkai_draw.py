@@ -1365,7 +1365,7 @@ class _Assigner:
         return [self.index_of[key[32:]] for key in taken]
 
 
-_ASSIGNED_CHUNK = 2048  # members per ``on_assigned`` call
+_ASSIGNED_CHUNK = 8192  # members per ``on_assigned`` call (fewer statements for the caller to run)
 
 
 def _assign(assigner: _Assigner, selections, on_assigned=None) -> tuple:

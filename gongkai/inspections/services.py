@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import queue
+import re
 import threading
 from array import array
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -463,17 +465,14 @@ _TARGET_COLUMNS = [
 _END, _ABORT = object(), object()  # what follows the last teams: the draw went on, or it failed
 
 
-def team_json(team: list[str] | None, known: dict[str, str]) -> str:
-    """A team as ``Target.team``'s JSON text (``known``: each code's JSON string, filled as met)."""
-    if not team:
-        return "[]"
-    parts = []
-    for code in team:
-        text = known.get(code)
-        if text is None:
-            text = known[code] = json.dumps(code, ensure_ascii=False)
-        parts.append(text)
-    return "[" + ",".join(parts) + "]"
+def team_json(team: list[str] | None) -> str:
+    """A team as ``Target.team``'s JSON text."""
+    return json.dumps(team or [], ensure_ascii=False)
+
+
+# A character that COPY's text format or a JSON string would have to escape (tab and line feed are
+# counted instead).
+_ESCAPED = re.compile(r"[\x00-\x08\x0b-\x1f\\]")
 
 
 class _TargetWriter:
@@ -493,11 +492,11 @@ class _TargetWriter:
 
     def __init__(self, task: Task):
         self.task = task
-        self.rows: list[tuple] = []  # the selected members' rows, without their teams
+        self.selections: list = []
+        self.count = 0  # selected members
         self.assigned_count = 0
         self.teams: queue.SimpleQueue = queue.SimpleQueue()  # for the thread: lists of teams
-        self.written: list[tuple] = []  # without the thread: the rows with their teams
-        self.known: dict[str, str] = {}
+        self.written: list[list] = []  # without the thread: every member's team, in order
         self.thread: threading.Thread | None = None
         self.db: Any = None
         self.error: BaseException | None = None
@@ -505,14 +504,11 @@ class _TargetWriter:
     def start(self, selections: list) -> None:
         from django.db import DEFAULT_DB_ALIAS, connections
 
-        pk = self.task.pk
-        self.rows = [
-            (pk, member_id, index, name, TargetRole.SELECTED, rank, ticket, False, False)
-            for index, (name, selected, _reserve) in enumerate(selections)
-            for rank, (ticket, member_id, _) in enumerate(selected, start=1)
-        ]
+        # Called between §5 and §6: the rows are made by the thread, not here.
+        self.selections = selections
+        self.count = sum(len(selected) for _name, selected, _reserve in selections)
         self.db = connections[DEFAULT_DB_ALIAS]  # this thread's connection itself, not the proxy
-        if self.db.vendor != "postgresql" or not self.rows:
+        if self.db.vendor != "postgresql" or not self.count:
             return
         self.db.inc_thread_sharing()
         self.thread = threading.Thread(target=self._copy, name="draw-targets")
@@ -524,28 +520,70 @@ class _TargetWriter:
         if self.thread is not None:
             self.teams.put(teams)
         else:
-            self.written += self._with_teams(len(self.written), teams)
+            self.written += teams
 
-    def _with_teams(self, position: int, teams: list) -> list[tuple]:
-        rows = self.rows[position : position + len(teams)]
-        return [(*row, team_json(team, self.known)) for row, team in zip(rows, teams, strict=True)]
+    def _rows(self, teams: list, start: int = 0) -> list[tuple]:
+        """The rows of the selected members from ``start`` on, with their ``teams``."""
+        pk, selected_role = self.task.pk, TargetRole.SELECTED.value
+        members = (
+            (pk, member_id, index, name, selected_role, rank, ticket, False, False)
+            for index, (name, selected, _reserve) in enumerate(self.selections)
+            for rank, (ticket, member_id, _) in enumerate(selected, start=1)
+        )
+        rows = islice(members, start, start + len(teams))
+        return [(*row, team_json(team)) for row, team in zip(rows, teams, strict=True)]
+
+    def _lines(self) -> list[str]:
+        """Each selected member's ``COPY`` line up to its team."""
+        pk, selected_role = self.task.pk, TargetRole.SELECTED.value
+        return [
+            f"{pk}\t{member_id}\t{index}\t{name}\t{selected_role}\t{rank}\t{ticket}\tf\tf\t"
+            for index, (name, selected, _reserve) in enumerate(self.selections)
+            for rank, (ticket, member_id, _) in enumerate(selected, start=1)
+        ]
 
     def _copy(self) -> None:
-        from gongkai.core.bulk import copy_rows
+        from gongkai.core.bulk import copy_payload, copy_rows
         from gongkai.inspections.models import Target
 
         try:
+            lines = self._lines()
             position = 0
             while (teams := self.teams.get()) is not _END:
                 if teams is _ABORT:
                     return  # the draw failed: its transaction takes back what was written
                 # One statement per part: each part's reference checks (ADR 9) run while §6 goes on.
-                copy_rows(Target, _TARGET_COLUMNS, self._with_teams(position, teams), db=self.db)
+                payload = self._payload(lines[position : position + len(teams)], teams)
+                if payload is not None:
+                    copy_payload(Target, _TARGET_COLUMNS, payload, db=self.db)
+                else:
+                    copy_rows(Target, _TARGET_COLUMNS, self._rows(teams, position), db=self.db)
                 position += len(teams)
-            if position != len(self.rows):  # a draw is never stored with a member missing its team
-                raise AssertionError(f"{len(self.rows) - position} selected members got no team")
+            if position != self.count:  # a draw is never stored with a member missing its team
+                raise AssertionError(f"{self.count - position} selected members got no team")
         except BaseException as exc:  # handed to finish(), in the thread that owns the transaction
             self.error = exc
+
+    @staticmethod
+    def _payload(lines: list[str], teams: list) -> bytes | None:
+        """A part's rows in ``COPY`` text, each team written as JSON by joining its codes; None when
+        a code holds a character that JSON or ``COPY`` would escape (the caller encodes properly)."""
+        between = '","'
+        text = "".join(
+            [
+                f'{line}["{between.join(team)}"]\n' if team else f"{line}[]\n"
+                for line, team in zip(lines, teams, strict=True)
+            ]
+        )
+        codes = sum(len(team) for team in teams if team)
+        if (
+            text.count("\t") != 9 * len(teams)
+            or text.count("\n") != len(teams)
+            or text.count('"') != 2 * codes
+            or _ESCAPED.search(text)
+        ):
+            return None
+        return text.encode()
 
     def _join(self, last: object) -> None:
         if self.thread is not None:
@@ -558,16 +596,14 @@ class _TargetWriter:
         """Complete the writing (every selected member has its team); return what it raised."""
         if self.thread is not None:
             self._join(_END)
-        elif self.rows:
+        elif self.count:
             from gongkai.core.bulk import copy_rows
             from gongkai.inspections.models import Target
 
             try:
-                if self.assigned_count != len(self.rows):
-                    raise AssertionError(
-                        f"{len(self.rows) - self.assigned_count} selected members got no team"
-                    )
-                copy_rows(Target, _TARGET_COLUMNS, self.written, db=self.db)
+                if self.assigned_count != self.count:
+                    raise AssertionError(f"{self.count - self.assigned_count} selected members got no team")
+                copy_rows(Target, _TARGET_COLUMNS, self._rows(self.written), db=self.db)
             except BaseException as exc:
                 self.error = exc
         return self.error

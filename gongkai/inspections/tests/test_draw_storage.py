@@ -280,3 +280,28 @@ def test_a_draw_is_never_stored_with_a_member_missing_its_team(monkeypatch):
     with pytest.raises(AssertionError, match="got no team"):
         _draw_with(monkeypatch, drop_the_last)
     assert not Target.objects.exists() and not Task.objects.exclude(result_text="").exists()
+
+
+@pytest.mark.parametrize("part", [3, 8192])
+@pytest.mark.parametrize("codes", [("Q1", "Q2", "Q3", "Q4"), ('引"号', "反\\斜", "制\u0001表", "普通")])
+def test_every_team_is_stored_as_drawn_whatever_its_codes_hold(codes, part, monkeypatch):
+    """Teams go to the database as JSON joined by hand when the codes need no escaping, and
+    through the JSON encoder when one holds a quote, a backslash or a control character; in one
+    part or in several (``part`` members at a time)."""
+    from gongkai.inspections import gongkai_draw
+
+    monkeypatch.setattr(gongkai_draw, "_ASSIGNED_CHUNK", part)
+    item = f.published_item()
+    plan = f.published_plan()
+    for i in range(10):
+        make_entity(name=f"抽查对象{i}")
+    for code in codes:
+        f.officer(code=code)
+    task = services.task_announce(actor="test", task=f.draft_task(plan, [item]))
+    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
+        task = services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    assignments = {a["entity"]: a["inspectors"] for a in json.loads(task.result_text)["assignments"]}
+    assert len(assignments) == task.targets.count()
+    assert part > 10 or task.targets.count() > part  # several parts where asked for
+    assert dict(task.targets.values_list("entity_id", "team")) == assignments
+    assert {code for team in assignments.values() for code in team} == set(codes)
