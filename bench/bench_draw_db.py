@@ -13,7 +13,9 @@ demo city), then time
 a profile of the draw on standard error (``BENCH_PROFILE_SORT`` picks the order). ``--repeat N``
 draws N tasks, each announced for the purpose, and reports the best; ``--keep`` leaves the database
 behind and ``--reuse`` draws on it again (announcing fresh tasks as needed), without loading the
-register again.
+register again. ``--announce-only`` announces the tasks and stops, so that a following ``--reuse``
+process only draws and its peak memory is the draw's. Targets (PostgreSQL): under 1.5 s for
+1,000,000 entities, under 20 s and 2 GiB for 15,000,000.
 """
 
 from __future__ import annotations
@@ -112,7 +114,10 @@ def _announce(n_tasks: int, name_prefix: str) -> list:
     return announced
 
 
-def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool) -> None:
+TARGETS = {1_000_000: 1.5, 15_000_000: 20.0}  # seconds for a draw on PostgreSQL (issue 3)
+
+
+def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool, announce_only: bool = False) -> None:
     name = f"gongkai_bench_drawdb_{kind}"
     label = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[kind]
     if kind == "postgresql" and benchlib.postgres_server_url() is None:
@@ -132,7 +137,8 @@ def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool) -> None:
         from gongkai.registry import demo
         from gongkai.registry.models import Entity
 
-        if Entity.objects.count() != n:
+        loaded = Entity.objects.count() != n
+        if loaded:
             if Entity.objects.exists():
                 raise SystemExit(f"{name} holds another register; run without --reuse")
             started = time.perf_counter()
@@ -142,6 +148,9 @@ def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool) -> None:
         started = time.perf_counter()
         fresh = _announce(max(0, repeat - len(waiting)), "基准任务")
         announce = (time.perf_counter() - started) / len(fresh) if fresh else None
+        if announce_only:
+            benchlib.log(f"  {len(fresh)} tasks announced ({announce or 0:.1f} s each), none drawn")
+            return
         waiting += fresh
         draws, cpus, backend = [], [], []
         for task in waiting[:repeat]:
@@ -171,22 +180,26 @@ def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool) -> None:
             None,
         )
         draw = min(draws)
-        target_ok = draw < 1.5 if (kind == "postgresql" and n >= 1_000_000) else None
+        limit = TARGETS.get(n) if kind == "postgresql" else None  # issue 3's targets, by size
         benchlib.emit(
             BENCH,
             f"draw {size} entities, risk strata, 3 %, on {label} (frozen → stored result), best of {len(draws)}",
             "seconds",
             round(draw, 2),
-            "< 1.5 s" if kind == "postgresql" else "report",
-            target_ok,
+            f"< {limit:g} s" if limit else "report",
+            draw < limit if limit else None,
         )
+        # The process's peak: it is the draw's only when this process neither loaded the register
+        # nor announced (announce beforehand with --announce-only, then --reuse).
+        alone = not loaded and not fresh
         benchlib.emit(
             BENCH,
-            f"draw {size} entities on {label}: peak memory",
+            f"draw {size} entities on {label}: peak memory"
+            + ("" if alone else " (of a process that also loaded or announced)"),
             "MiB",
             benchlib.peak_mib(),
-            "< 2048",
-            benchlib.peak_mib() < 2048,
+            "< 2048" if alone else "report",
+            benchlib.peak_mib() < 2048 if alone else None,
         )
     finally:
         from django.db import connections
@@ -206,10 +219,16 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="draw on the database a --keep run left (announcing as needed)"
     )
+    parser.add_argument(
+        "--announce-only",
+        action="store_true",
+        help="announce --repeat tasks on a kept database and stop (a later --reuse run draws them alone)",
+    )
     args = parser.parse_args()
     n = args.entities or (100_000 if args.quick else 1_000_000)
     if args.case:
-        case(args.case, n, repeat=args.repeat, keep=args.keep, reuse=args.reuse)
+        keep = args.keep or args.announce_only
+        case(args.case, n, repeat=args.repeat, keep=keep, reuse=args.reuse, announce_only=args.announce_only)
         return
     extra = ["--repeat", str(args.repeat)] + ["--keep"] * args.keep + ["--reuse"] * args.reuse
     for kind in ("postgresql", "sqlite"):
