@@ -1375,24 +1375,25 @@ def _assign(assigner: _Assigner, selections, on_assigned=None) -> tuple:
     """
     drawn, assignments, unassigned = [], [], []
     team_for, add, ids = assigner.team_for, assigner.add, assigner.ids
-    teams: list = []
+    teams: list | None = [] if on_assigned is not None else None  # the part not yet handed over
     for stratum, selected, reserve in selections:
         drawn.append((stratum, selected, reserve))
         unit = stratum.unit
         for _, member_id, index in selected:
             team = team_for(member_id, unit(index))
+            inspectors = None
             if team is None:
                 unassigned.append({"entity": member_id, "reason": "insufficient_inspectors"})
-                teams.append(None)
             else:
                 add(team, 1)
                 inspectors = [ids[n] for n in team]
                 assignments.append({"entity": member_id, "inspectors": inspectors})
+            if teams is not None:
                 teams.append(inspectors)
-            if on_assigned is not None and len(teams) == _ASSIGNED_CHUNK:
-                on_assigned(teams)
-                teams = []
-    if on_assigned is not None and teams:
+                if len(teams) == _ASSIGNED_CHUNK:
+                    on_assigned(teams)
+                    teams = []
+    if teams:
         on_assigned(teams)
     return drawn, assignments, unassigned
 
