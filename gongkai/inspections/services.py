@@ -12,6 +12,7 @@ import queue
 import re
 import threading
 from array import array
+from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
@@ -494,7 +495,6 @@ class _TargetWriter:
         self.task = task
         self.selections: list = []
         self.count = 0  # selected members
-        self.assigned_count = 0
         self.teams: queue.SimpleQueue = queue.SimpleQueue()  # for the thread: lists of teams
         self.written: list[list] = []  # without the thread: every member's team, in order
         self.thread: threading.Thread | None = None
@@ -516,30 +516,28 @@ class _TargetWriter:
 
     def assigned(self, teams: list) -> None:
         """The teams of the next selected members (a list of officer codes, or None: unassigned)."""
-        self.assigned_count += len(teams)
         if self.thread is not None:
             self.teams.put(teams)
         else:
             self.written += teams
 
+    def _members(self) -> Iterator[tuple]:
+        """Each selected member's row without its team: the columns of ``_TARGET_COLUMNS`` but the last."""
+        pk, selected_role = self.task.pk, TargetRole.SELECTED.value
+        for index, (name, selected, _reserve) in enumerate(self.selections):
+            for rank, (ticket, member_id, _) in enumerate(selected, start=1):
+                yield (pk, member_id, index, name, selected_role, rank, ticket, False, False)
+
     def _rows(self, teams: list, start: int = 0) -> list[tuple]:
         """The rows of the selected members from ``start`` on, with their ``teams``."""
-        pk, selected_role = self.task.pk, TargetRole.SELECTED.value
-        members = (
-            (pk, member_id, index, name, selected_role, rank, ticket, False, False)
-            for index, (name, selected, _reserve) in enumerate(self.selections)
-            for rank, (ticket, member_id, _) in enumerate(selected, start=1)
-        )
-        rows = islice(members, start, start + len(teams))
+        rows = islice(self._members(), start, start + len(teams))
         return [(*row, team_json(team)) for row, team in zip(rows, teams, strict=True)]
 
     def _lines(self) -> list[str]:
         """Each selected member's ``COPY`` line up to its team."""
-        pk, selected_role = self.task.pk, TargetRole.SELECTED.value
         return [
-            f"{pk}\t{member_id}\t{index}\t{name}\t{selected_role}\t{rank}\t{ticket}\tf\tf\t"
-            for index, (name, selected, _reserve) in enumerate(self.selections)
-            for rank, (ticket, member_id, _) in enumerate(selected, start=1)
+            f"{pk}\t{member_id}\t{index}\t{name}\t{role}\t{rank}\t{ticket}\tf\tf\t"
+            for pk, member_id, index, name, role, rank, ticket, _replaced, _activated in self._members()
         ]
 
     def _copy(self) -> None:
@@ -601,8 +599,8 @@ class _TargetWriter:
             from gongkai.inspections.models import Target
 
             try:
-                if self.assigned_count != self.count:
-                    raise AssertionError(f"{self.count - self.assigned_count} selected members got no team")
+                if len(self.written) != self.count:
+                    raise AssertionError(f"{self.count - len(self.written)} selected members got no team")
                 copy_rows(Target, _TARGET_COLUMNS, self._rows(self.written), db=self.db)
             except BaseException as exc:
                 self.error = exc

@@ -93,6 +93,29 @@ def draft_task(plan: Plan, items, **fields) -> Task:
     return services.task_save(actor="test", task=Task(plan=plan, **values), items=list(items))
 
 
+SEED = "31415926535897932384"
+
+
+def announced_task(
+    *, entities: int = 10, officers: int = 4, codes: tuple[str, ...] = ()
+) -> tuple[Task, list]:
+    """A task over ``entities`` new entities, announced, with ``officers`` new officers (or one per
+    code in ``codes``) on its roster; returns the task and the officers."""
+    from gongkai.registry.tests.factories import make_entity
+
+    item, plan = published_item(), published_plan()
+    for i in range(entities):
+        make_entity(name=f"抽查对象{i}")
+    roster = [officer(code=code) for code in codes] or [officer() for _ in range(officers)]
+    return services.task_announce(actor="test", task=draft_task(plan, [item])), roster
+
+
+def draw(task: Task, *, evidence: str = "仪式") -> Task:
+    """Draw an announced task once its seed may be entered."""
+    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
+        return services.task_draw(actor="test", task=task, seed=SEED, evidence=evidence)
+
+
 def drawn_task_with_a_published_result(plan: Plan | None = None, **fields) -> Task:
     """A task announced and drawn, its first selected entity replaced from the reserve, and the
     result of another recorded, signed and published: every part of the public task page. Needs

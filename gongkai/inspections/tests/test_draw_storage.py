@@ -9,11 +9,9 @@ writes its targets with their teams while §6 runs: a failure at any point store
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
-import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
@@ -23,6 +21,7 @@ from gongkai.inspections.models import Target, Task
 from gongkai.inspections.selectors import officer_targets
 from gongkai.inspections.tests import factories as f
 from gongkai.inspectors.models import Officer
+from gongkai.registry.models import Entity
 from gongkai.registry.tests.factories import make_entity
 
 pytestmark = pytest.mark.django_db
@@ -32,15 +31,7 @@ UNKNOWN_ENTITY = "91371500MA3XXXXX0X"
 
 @pytest.fixture
 def drawn():
-    item = f.published_item()
-    plan = f.published_plan()
-    for i in range(10):
-        make_entity(name=f"抽查对象{i}")
-    for _ in range(4):
-        f.officer()
-    task = services.task_announce(actor="test", task=f.draft_task(plan, [item]))
-    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
-        return services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    return f.draw(f.announced_task()[0])
 
 
 def _target_values(task, entity_id, rank=99):
@@ -163,33 +154,17 @@ def test_deleting_a_referenced_row_behind_the_orm_is_refused_on_postgresql(drawn
 def test_a_draw_whose_targets_cannot_be_written_stores_nothing():
     """The selected members are written while the inspectors are assigned (on PostgreSQL from a
     second thread): a failure there still undoes the whole draw, and the error reaches the caller."""
-    item = f.published_item()
-    plan = f.published_plan()
-    entities = [make_entity(name=f"抽查对象{i}").pk for i in range(10)]
-    for _ in range(4):
-        f.officer()
-    task = services.task_announce(actor="test", task=f.draft_task(plan, [item]))
+    task, _ = f.announced_task()
+    entities = list(Entity.objects.values_list("pk", flat=True))
     # A row for every entity of the population already: whichever is drawn collides with it.
     for rank, entity in enumerate(entities, start=100):
         Target.objects.create(**_target_values(task, entity, rank=rank))
-    with (
-        time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)),
-        pytest.raises(IntegrityError, match=r"target_task_entity_unique|UNIQUE constraint failed"),
-    ):
-        services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    with pytest.raises(IntegrityError, match=r"target_task_entity_unique|UNIQUE constraint failed"):
+        f.draw(task)
     task.refresh_from_db()
     assert task.state == "announced" and not task.result_text and not task.seed
     assert task.targets.count() == len(entities)
     assert set(task.targets.values_list("rank", flat=True)) == set(range(100, 100 + len(entities)))
-
-
-def _announced_with_officers():
-    item = f.published_item()
-    plan = f.published_plan()
-    for i in range(10):
-        make_entity(name=f"抽查对象{i}")
-    officers = [f.officer() for _ in range(4)]
-    return services.task_announce(actor="test", task=f.draft_task(plan, [item])), officers
 
 
 def _nothing_drawn(task):
@@ -203,14 +178,11 @@ def test_a_draw_whose_teams_cannot_be_written_stores_nothing():
     on): a team that cannot be stored undoes the whole draw."""
     from gongkai.inspectors.models import Officer
 
-    task, officers = _announced_with_officers()
+    task, officers = f.announced_task()
     # The roster was frozen at the announcement; its officers are gone from the register since.
     Officer.objects.filter(pk__in=[o.pk for o in officers]).delete()
-    with (
-        time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)),
-        pytest.raises(IntegrityError, match=MISSING),
-    ):
-        services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    with pytest.raises(IntegrityError, match=MISSING):
+        f.draw(task)
     _nothing_drawn(task)
 
 
@@ -226,12 +198,9 @@ def test_a_draw_that_fails_after_its_targets_were_handed_over_stores_nothing(mon
         raise RuntimeError("the engine failed after the selection")
 
     monkeypatch.setattr(engine, "compute_stored", failing_after_selection)
-    task, _ = _announced_with_officers()
-    with (
-        time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)),
-        pytest.raises(RuntimeError, match="failed after the selection"),
-    ):
-        services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    task, _ = f.announced_task()
+    with pytest.raises(RuntimeError, match="failed after the selection"):
+        f.draw(task)
     _nothing_drawn(task)
 
 
@@ -245,10 +214,7 @@ def _draw_with(monkeypatch, on_assigned_wrapper):
         return compute_stored(*args, on_assigned=on_assigned_wrapper(on_assigned), **kwargs)
 
     monkeypatch.setattr(engine, "compute_stored", wrapped)
-    task, _ = _announced_with_officers()
-    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
-        services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
-    return task
+    return f.draw(f.announced_task()[0])
 
 
 def test_a_draw_that_fails_while_the_teams_are_made_stores_nothing(monkeypatch):
@@ -291,15 +257,7 @@ def test_every_team_is_stored_as_drawn_whatever_its_codes_hold(codes, part, monk
     from gongkai.inspections import gongkai_draw
 
     monkeypatch.setattr(gongkai_draw, "_ASSIGNED_CHUNK", part)
-    item = f.published_item()
-    plan = f.published_plan()
-    for i in range(10):
-        make_entity(name=f"抽查对象{i}")
-    for code in codes:
-        f.officer(code=code)
-    task = services.task_announce(actor="test", task=f.draft_task(plan, [item]))
-    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
-        task = services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    task = f.draw(f.announced_task(codes=codes)[0])
     assignments = {a["entity"]: a["inspectors"] for a in json.loads(task.result_text)["assignments"]}
     assert len(assignments) == task.targets.count()
     assert part > 10 or task.targets.count() > part  # several parts where asked for

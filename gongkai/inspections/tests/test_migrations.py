@@ -3,17 +3,12 @@ rows become each target's ``team`` in order and back, and the officer checks mov
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-import time_machine
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from gongkai.inspections import services
 from gongkai.inspections.models import Target
 from gongkai.inspections.tests import factories as f
-from gongkai.registry.tests.factories import make_entity
 
 BEFORE = [("inspections", "0005_team_member_officer_index_without_pattern_copy")]
 AFTER = [("inspections", "0006_team_on_the_target_row")]
@@ -37,14 +32,7 @@ def _refused(action) -> bool:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_teams_survive_0006_both_ways():
-    item, plan = f.published_item(), f.published_plan()
-    for i in range(8):
-        make_entity(name=f"迁移对象{i}")
-    for _ in range(4):
-        f.officer()
-    task = services.task_announce(actor="test", task=f.draft_task(plan, [item]))
-    with time_machine.travel(task.seed_not_before + dt.timedelta(minutes=1)):
-        task = services.task_draw(actor="test", task=task, seed="31415926535897932384", evidence="仪式")
+    task = f.draw(f.announced_task(entities=8)[0])
     teams = dict(Target.objects.filter(task=task).values_list("pk", "team"))
     assert teams and all(len(team) == 2 for team in teams.values())
     try:
