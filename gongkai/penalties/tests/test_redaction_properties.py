@@ -13,14 +13,16 @@ from gongkai.penalties.tests.corpus.build import AREAS, id_check, luhn_check_dig
 TODAY = date(2026, 1, 1)
 FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789Xx"}
 SEPARATORS = ["", " ", "-", "\n", "\r\n", "\u3000", "－", " - ", "\t", "  "]
-# A unit right after a number legitimately makes it an amount or a quantity ("13812345678件"), and a
-# currency sign or "第…号" before it a sum or a serial; random text must not supply one by chance.
-UNITS = set("元万亿件台瓶盒箱袋罐桶吨斤克升米次个只套双辆头株片粒号")
+# A unit right after a number, spaces or tabs between allowed, legitimately makes it an amount or a
+# quantity ("13812345678件", "13000000000 个"; redaction's _UNIT_AFTER), and a currency sign or
+# "第…号" before it a sum or a serial; random text must not supply one by chance. The first
+# characters of the units of several characters (公斤, 千克, 平方米, 立方米, 毫升, 人次) count too.
+UNITS = set("元万亿件台瓶盒箱袋罐桶吨斤克升米次个只套双辆头株片粒号公千平立毫人")
 
 cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 punctuation = st.sampled_from(list("，。：；、（）“”《》　 \n"))
 chinese_text = st.text(alphabet=st.one_of(cjk, punctuation), max_size=40)
-text_after_number = chinese_text.filter(lambda s: not s or s[0] not in UNITS)
+text_after_number = chinese_text.filter(lambda s: s.lstrip(" \t")[:1] not in UNITS)
 # Hypothesis also draws the detector's own literals ("罚款", "帐号"…): a label before a number
 # legitimately changes what the number is, so the "no context" texts must not end with one.
 text_before_number = chinese_text.filter(
