@@ -89,12 +89,14 @@ def compute(frozen: dict[str, Any], seed: str) -> dict[str, Any]:
 
 
 def compute_stored(
-    frozen_text: bytes | str, commitment: str, seed: str, *, on_selected=None, on_assigned=None
+    frozen_text: bytes | bytearray | str, commitment: str, seed: str, *, on_selected=None, on_assigned=None
 ) -> dict[str, Any]:
     """The draw of a stored frozen document (canonical text) whose published commitment is given.
 
     The text (UTF-8 bytes, or a string) must hash to the commitment, or ``DrawError``: nothing may
-    be drawn from a text that is not exactly the one published. Announcing checked that text
+    be drawn from a text that is not exactly the one published. A ``bytearray`` is taken over: it
+    is emptied as soon as it has been read, so that the draw does not hold the text (some 600 MB
+    for fifteen million members) while it selects and assigns. Announcing checked that text
     against §1 (``freeze``), so the draw does not check it again (``gd.draw_committed``). Reading a
     million members as JSON objects would be most of a draw's time, so they are read straight from
     the canonical text into ``MemberColumns`` (see ``_stored_frozen``, which says why that reading
@@ -116,10 +118,12 @@ def compute_stored(
         )
     frozen = _stored_frozen(data)
     if frozen is not None:
+        _release(data)
         return gd.draw_committed(
             frozen, commitment, seed, on_selected=on_selected, on_assigned=on_assigned
         ).result
     parsed = gd.load_json(data.decode("utf-8"))
+    _release(data)
     if not isinstance(parsed, dict):
         raise gd.FrozenError("document", "the stored frozen document is not a JSON object")
     result = gd.compute_draw(parsed, seed)
@@ -142,6 +146,12 @@ def compute_stored(
     return result
 
 
+def _release(data: bytes | bytearray) -> None:
+    """Free a text the draw was given as a ``bytearray`` (see ``compute_stored``)."""
+    if isinstance(data, bytearray):
+        data.clear()
+
+
 _MEMBERS = b'"members":['
 _FIRST = b'{"id":"'
 _NEXT = b'"},{"id":"'
@@ -150,7 +160,7 @@ _SEP = gd.SEPARATOR.encode("ascii")
 _QUOTES = 4  # in _NEXT and in _UNIT alike
 
 
-def _stored_frozen(text: bytes) -> dict[str, Any] | None:
+def _stored_frozen(text: bytes | bytearray) -> dict[str, Any] | None:
     """Read a canonical frozen text (UTF-8) with every member array as ``MemberColumns``; None if unsure.
 
     In canonical JSON a quote inside a string is escaped, so in a member array without any
@@ -161,7 +171,7 @@ def _stored_frozen(text: bytes) -> dict[str, Any] | None:
     and parsed as JSON. The member arrays are read in place, a few megabytes at a time: for fifteen
     million members the text alone is some 600 MB.
     """
-    skeleton: list[bytes] = []
+    skeleton: list[bytes | bytearray] = []
     columns: list[gd.MemberColumns] = []
     position = 0
     while (start := text.find(_MEMBERS, position)) != -1:
@@ -205,7 +215,7 @@ def _stored_frozen(text: bytes) -> dict[str, Any] | None:
 
 
 def _member_columns(
-    text: bytes, first: int, last: int, *, with_units: bool, chunk: int = 1 << 22
+    text: bytes | bytearray, first: int, last: int, *, with_units: bool, chunk: int = 1 << 22
 ) -> gd.MemberColumns | None:
     """``text[first:last]``, ``id"},{"id":"id…`` or ``id","unit":"unit"},{"id":"id…`` (delimiters
     already checked), as ``MemberColumns``.
@@ -221,7 +231,8 @@ def _member_columns(
     while position < last:
         cut = text.find(_NEXT, position + chunk, last)
         stop = last if cut == -1 else cut
-        piece = text[position:stop]
+        with memoryview(text) as view:  # one copy, and bytes (hashable units) from a bytearray too
+            piece = view[position:stop].tobytes()
         position = stop + len(_NEXT)
         if not with_units:
             pieces.append(piece.replace(_NEXT, _SEP))

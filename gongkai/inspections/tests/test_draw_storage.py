@@ -57,6 +57,15 @@ def _refused(action, match: str = MISSING) -> None:
     assert list(Target.objects.order_by("pk").values_list("pk", "entity_id", "task_id", "team")) == before
 
 
+@pytest.mark.parametrize("slice_size", [1, 7, 1 << 23])
+def test_the_draw_reads_the_stored_frozen_text_exactly(slice_size):
+    """On PostgreSQL the text comes in byte slices, which may cut a character in two."""
+    task, _ = f.announced_task()
+    task.refresh_from_db()
+    assert any(ord(c) > 0x7FF for c in task.frozen_text)  # characters of three bytes: slices cut them
+    assert services._frozen_bytes(task, slice_size) == task.frozen_text.encode("utf-8")
+
+
 def test_a_target_of_an_unknown_entity_is_refused(drawn):
     _refused(lambda: Target.objects.create(**_target_values(drawn, UNKNOWN_ENTITY)))
 

@@ -49,7 +49,10 @@ def test_the_stored_draw_equals_the_draw_of_the_parsed_document(frozen, seed):
     text, commitment = _stored(frozen)
     result = _through_callbacks(text, commitment, seed)
     assert result == gd.compute_draw(frozen, seed)
-    assert engine.compute_stored(text.encode(), commitment, seed) == result  # as the draw reads it
+    assert engine.compute_stored(text.encode(), commitment, seed) == result  # as SQLite's draw reads it
+    given = bytearray(text.encode())  # as PostgreSQL's draw reads it: the draw takes it over
+    assert engine.compute_stored(given, commitment, seed) == result
+    assert given == b""  # emptied, not held through the draw
     assert engine.result_text(result) == gd.canonical_json(result).decode("utf-8")
 
 
@@ -178,8 +181,8 @@ def test_members_are_read_the_same_in_chunks_of_any_size(pairs):
     """Large arrays are split a few megabytes at a time, always at a member boundary."""
     inner = '"},{"id":"'.join(f'{member_id}","unit":"{unit}' for member_id, unit in pairs).encode()
     expected = [{"id": member_id, "unit": unit} for member_id, unit in pairs]
-    for chunk in (1, 3, 17, 1 << 22):
-        columns = engine._member_columns(inner, 0, len(inner), with_units=True, chunk=chunk)
+    for chunk, text in ((1, inner), (3, inner), (17, bytearray(inner)), (1 << 22, inner)):
+        columns = engine._member_columns(text, 0, len(text), with_units=True, chunk=chunk)
         assert columns is not None and columns.to_list() == expected
         assert columns.unit_names == list(dict.fromkeys(unit for _, unit in pairs))
         ids = '"},{"id":"'.join(member_id for member_id, _ in pairs)
