@@ -449,7 +449,8 @@ def _frozen_bytes(task: Task, slice_size: int = _FROZEN_SLICE) -> bytes | bytear
     # A server-binding cursor (Django's is client-side, which cannot receive binary values).
     with psycopg.Cursor(connection.connection) as raw:
         raw.execute(f"SELECT octet_length(frozen_text) FROM {table} WHERE id = %s", [task.pk])
-        text = bytearray(raw.fetchone()[0])  # read from the stored value's header: nothing decoded
+        (length,) = raw.fetchone() or (0,)  # read from the stored value's header: nothing decoded
+        text = bytearray(length)
         received = 0
         # convert_to() of a UTF-8 database's text to UTF-8 is the same bytes, now as bytea, whose
         # substring() counts bytes; the subquery (one row) decodes the stored value once.
