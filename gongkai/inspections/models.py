@@ -81,12 +81,34 @@ class Plan(models.Model):
         return f"{self.year} {self.name}"
 
 
+# A task's two documents: the frozen document holds every member of the population (some 40 MB
+# for a city of a million entities, 600 MB for a province), the result every selected member.
+TASK_TEXTS = ("frozen_text", "result_text")
+
+
+class TaskManager(models.Manager["Task"]):
+    """Tasks without their two documents (``TASK_TEXTS``) until one is read, which loads it then.
+
+    A list of twenty tasks would otherwise carry every population with it. A query that joins
+    tasks (``select_related("task")``) leaves them out with ``defer(*via("task"))``.
+    """
+
+    def get_queryset(self) -> models.QuerySet[Task]:
+        return super().get_queryset().defer(*TASK_TEXTS)
+
+
+def via(relation: str) -> list[str]:
+    """``TASK_TEXTS`` as reached through a relation: ``via("task")`` → ``["task__frozen_text", …]``."""
+    return [f"{relation}__{name}" for name in TASK_TEXTS]
+
+
 class Task(models.Model):
     """A random-inspection task (抽查任务) and its draw under ``gongkai-draw/1``.
 
     The population definition, strata and rules are editable only in 草稿. Announcing freezes them
     into ``frozen_text`` (canonical JSON) and publishes the ``commitment``; the draw needs a seed
     entered at or after ``seed_not_before`` and stores ``result_text``. States only move forward.
+    Both texts are left out of queries until read (``TaskManager``).
     """
 
     public_id = models.CharField(_("任务编号"), max_length=40, unique=True)
@@ -172,6 +194,8 @@ class Task(models.Model):
         ),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = TaskManager()
 
     class Meta:
         verbose_name = _("抽查任务")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from gongkai.inspections.choices import ItemStatus, PlanStatus, TaskState
-from gongkai.inspections.models import InspectionItem, InspectionRecord, Plan, Target, Task
+from gongkai.inspections.models import InspectionItem, InspectionRecord, Plan, Target, Task, via
 from gongkai.inspectors.models import Officer
 
 PUBLIC_TASK_STATES = [s for s in TaskState.values if s != TaskState.DRAFT]
@@ -55,6 +55,7 @@ def published_results() -> QuerySet[Target]:
     return (
         Target.objects.filter(results_published_at__isnull=False)
         .select_related("entity", "task__plan__department")
+        .defer(*via("task"))
         .prefetch_related(
             Prefetch(
                 "records",
@@ -72,6 +73,7 @@ def officer_targets(officer) -> QuerySet[Target]:
         )
         .filter(Q(role="selected", replaced=False) | Q(activated=True))
         .select_related("entity", "task")
+        .defer(*via("task"))
         .annotate(signed=Count("signoffs", distinct=True), recorded=Count("records", distinct=True))
         .order_by("task__public_id", "entity__name")
     )
@@ -81,5 +83,6 @@ def results_awaiting_publication() -> QuerySet[Target]:
     return (
         Target.objects.filter(completed_on__isnull=False, results_published_at__isnull=True)
         .select_related("entity", "task")
+        .defer(*via("task"))
         .order_by("completed_on")
     )

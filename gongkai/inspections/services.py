@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from gongkai.core import audit
 from gongkai.inspections.choices import ItemStatus, PlanStatus, TargetRole, TaskState
-from gongkai.inspections.models import InspectionItem, Plan, Task
+from gongkai.inspections.models import InspectionItem, Plan, Task, via
 
 ITEM_FIELDS = [
     "category",
@@ -737,7 +737,7 @@ def record_save(
     """Record (or correct, until signed) the result of one item for one target."""
     from gongkai.inspections.models import InspectionRecord, Target
 
-    target = Target.objects.select_for_update().select_related("task").get(pk=target.pk)
+    target = Target.objects.select_for_update().select_related("task").defer(*via("task")).get(pk=target.pk)
     _team_officer(actor, target)
     if target.task.state != TaskState.INSPECTING:
         raise ValidationError("任务不在“检查中”状态，不能录入结果")
@@ -774,7 +774,7 @@ def target_sign(*, actor: Any, target, now: dt.datetime | None = None):
     """An officer of the team signs the target's records; the last signature forms the result."""
     from gongkai.inspections.models import AbnormalReferral, SignOff, Target
 
-    target = Target.objects.select_for_update().select_related("task").get(pk=target.pk)
+    target = Target.objects.select_for_update().select_related("task").defer(*via("task")).get(pk=target.pk)
     officer = _team_officer(actor, target)
     items = set(target.task.items.values_list("pk", flat=True))
     recorded = set(target.records.values_list("item_id", flat=True))
@@ -825,7 +825,7 @@ def target_publish(*, actor: Any, target, now: dt.datetime | None = None):
     """Publish a formed result on the entity's public record and the 抽查结果公告 tab."""
     from gongkai.inspections.models import Target
 
-    target = Target.objects.select_for_update().select_related("task").get(pk=target.pk)
+    target = Target.objects.select_for_update().select_related("task").defer(*via("task")).get(pk=target.pk)
     if target.completed_on is None:
         raise ValidationError("检查组尚未全部签署，结果还不能公示")
     if target.results_published_at:

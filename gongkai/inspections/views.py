@@ -28,7 +28,7 @@ from gongkai.inspections.forms import (
     SeedForm,
     TaskForm,
 )
-from gongkai.inspections.models import Attachment, InspectionItem, Plan, Target, Task
+from gongkai.inspections.models import Attachment, InspectionItem, Plan, Target, Task, via
 from gongkai.registry.models import Entity
 
 
@@ -430,7 +430,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_target(request: HttpRequest, pk: int) -> Target:
-    target = get_object_or_404(Target.objects.select_related("task", "entity"), pk=pk)
+    target = get_object_or_404(Target.objects.select_related("task", "entity").defer(*via("task")), pk=pk)
     officer = getattr(request.user, "officer", None)
     on_team = officer is not None and officer.code in target.team
     if not on_team and not request.user.has_perm("inspections.view_task"):

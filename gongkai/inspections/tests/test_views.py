@@ -7,6 +7,8 @@ import sys
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gongkai.conftest import make_user
@@ -185,3 +187,34 @@ def test_seed_form_errors_are_shown_and_nothing_drawn(client):
     assert "未到公告的种子最早录入时间" in page
     task.refresh_from_db()
     assert task.state == "announced"
+
+
+def test_a_task_s_documents_are_read_only_where_used(client):
+    """The frozen document and the result run to tens of megabytes for a city and hundreds for a
+    province: lists of tasks and of targets leave them out; a task reads each when it is used."""
+    for i in range(6):
+        make_entity(name=f"文书测试商贸{i}有限公司")
+    officers = [f.officer(), f.officer()]
+    task = f.drawn_task_with_a_published_result(ratios={"*": "40"})
+    stored = Task.objects.get(pk=task.pk)
+    assert stored.get_deferred_fields() == {"frozen_text", "result_text"}
+    assert (
+        stored.result_text == task.result_text and stored.frozen_text == task.frozen_text
+    )  # loaded when read
+    staff = make_user("lists", roles.PLANNER, roles.INSPECTOR)
+    officers[0].user = staff
+    officers[0].save()
+    client.force_login(staff)
+    pages = {
+        "/inspections/?tab=tasks": task.public_id,
+        "/inspections/?tab=results": task.public_id,
+        "/staff/inspections/": task.public_id,
+        "/staff/inspections/due/": None,
+        "/staff/inspections/mine/": None,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        for page, shows in pages.items():
+            response = client.get(page)
+            assert response.status_code == 200, page
+            assert shows is None or shows in response.content.decode(), page
+    assert [q["sql"] for q in queries if "frozen_text" in q["sql"] or "result_text" in q["sql"]] == []
