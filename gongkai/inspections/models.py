@@ -167,6 +167,10 @@ class Task(models.Model):
     seed_not_before = models.DateTimeField(_("种子最早录入时间"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=TaskState.choices, default=TaskState.DRAFT)
     frozen_text = models.TextField(_("冻结文件（规范JSON）"), blank=True)
+    # What pages show of the frozen document without reading it (``TaskManager``).
+    announced_strata = models.JSONField(
+        _("公告的分层"), default=list, blank=True, help_text=_("冻结文件中每层的名称、户数和配额")
+    )
     commitment = models.CharField(_("承诺值"), max_length=64, blank=True)
     announced_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
     seed = models.CharField(_("随机种子（规范化）"), max_length=500, blank=True)

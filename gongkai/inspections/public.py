@@ -11,12 +11,13 @@ import re
 from pathlib import Path
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 
 from gongkai.inspections import engine, selectors
+from gongkai.inspections.choices import TargetRole
 from gongkai.inspections.models import Task
 from gongkai.inspectors.models import Officer
 from gongkai.registry import industries
@@ -54,25 +55,26 @@ def stratum_label(name: str) -> tuple[str, bool]:
 
 
 def public_strata(task: Task) -> list[dict]:
-    """Each stratum's name, size, quota and cut-off ticket (the last selected ticket)."""
-    frozen = engine.loads(task.frozen_text)
-    result = engine.loads(task.result_text) if task.result_text else None
-    rows = []
-    for index, stratum in enumerate(frozen["strata"]):
-        row = {
-            "name": stratum["name"],
-            "size": len(stratum["members"]),
-            "quota": stratum["quota"],
-            "cutoff": None,
-        }
-        if result:
-            selected = result["strata"][index]["selected"]
-            row["selected"] = len(selected)
-            # Cut-off tickets of strata sampled at different rates would let anyone who computes
-            # every registered entity's ticket place entities in strata, i.e. learn risk classes.
-            if task.full_bundle_public:
-                row["cutoff"] = selected[-1]["ticket"] if selected else None
-        rows.append(row)
+    """Each stratum's name, size, quota and cut-off ticket (the last selected ticket).
+
+    From what the task keeps beside its documents (``announced_strata``) and its target rows: the
+    frozen document and the result are not read (tens of megabytes for a city).
+    """
+    rows = [{**stratum, "cutoff": None} for stratum in task.announced_strata]
+    if task.drawn_at is None:
+        return rows
+    selected = task.targets.filter(role=TargetRole.SELECTED)
+    counts = dict(selected.values_list("stratum_index").annotate(count=Count("pk")).order_by())
+    for index, row in enumerate(rows):
+        row["selected"] = counts.get(index, 0)
+    # Cut-off tickets of strata sampled at different rates would let anyone who computes every
+    # registered entity's ticket place entities in strata, i.e. learn risk classes.
+    if task.full_bundle_public and counts:
+        last = Q()
+        for index, count in counts.items():
+            last |= Q(stratum_index=index, rank=count)
+        for index, ticket in selected.filter(last).values_list("stratum_index", "ticket"):
+            rows[index]["cutoff"] = ticket
     return rows
 
 

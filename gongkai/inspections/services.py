@@ -325,14 +325,25 @@ def task_announce(*, actor: Any, task: Task, now: dt.datetime | None = None) -> 
         raise ValidationError(problems)
     try:
         # Checked once, by freeze: the canonical text and the commitment come out of the same pass.
-        frozen_text, commitment = engine.freeze(build_frozen(task, population, check=False))
+        frozen = build_frozen(task, population, check=False)
+        frozen_text, commitment = engine.freeze(frozen)
     except engine.DrawError as exc:
         raise ValidationError(f"冻结文件不符合协议：{exc}") from exc
     _advance(task, TaskState.ANNOUNCED)
     task.frozen_text, task.commitment = frozen_text, commitment
+    task.announced_strata = announced_strata(frozen)
     task.announced_at = now
     task.full_bundle_public = task.strata_mode != "risk"
-    task.save(update_fields=["state", "frozen_text", "commitment", "announced_at", "full_bundle_public"])
+    task.save(
+        update_fields=[
+            "state",
+            "frozen_text",
+            "announced_strata",
+            "commitment",
+            "announced_at",
+            "full_bundle_public",
+        ]
+    )
     audit.record(
         actor=actor,
         action="inspections.task.announce",
@@ -347,6 +358,14 @@ def task_announce(*, actor: Any, task: Task, now: dt.datetime | None = None) -> 
         },
     )
     return task
+
+
+def announced_strata(frozen: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each stratum of a frozen document as ``Task.announced_strata`` keeps it: name, size, quota."""
+    return [
+        {"name": stratum["name"], "size": len(stratum["members"]), "quota": stratum["quota"]}
+        for stratum in frozen["strata"]
+    ]
 
 
 @transaction.atomic

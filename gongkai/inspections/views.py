@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -367,24 +368,29 @@ def task_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         from gongkai.inspections.population import compute_population
 
         context["population"] = compute_population(task)
-    else:
-        context["targets"] = selectors.with_team_officers(selectors.active_targets(task))
-        context["replacements"] = task.replacements.select_related("out_target__entity", "in_target__entity")
-        context["unassigned"] = _unassigned(task)
+    elif task.drawn_at is not None:
+        # A city's task has tens of thousands of targets, a province's hundreds of thousands.
+        targets = selectors.active_targets(task)
+        q = request.GET.get("q", "").strip()
+        if q:
+            targets = targets.filter(Q(entity__name__contains=q) | Q(entity_id=q.upper()))
+        page = Paginator(targets, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = selectors.with_team_officers(page.object_list)
+        context.update(
+            page=page,
+            q=q,
+            unassigned=selectors.active_targets(task).filter(team=[]).count(),
+            replacements=task.replacements.select_related("out_target__entity", "in_target__entity"),
+        )
     return render(request, "inspections/task_detail.html", context)
+
+
+TARGETS_PER_PAGE = 100
 
 
 def _need(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied("您没有执行该操作的权限")
-
-
-def _unassigned(task: Task) -> list[str]:
-    if not task.result_text:
-        return []
-    from gongkai.inspections import engine
-
-    return [u["entity"] for u in engine.loads(task.result_text)["unassigned"]]
 
 
 @staff_view("inspections.view_task")

@@ -1,17 +1,24 @@
-"""Migration ``inspections/0006`` (ADR 14) on a database that holds drawn teams: the team-member
-rows become each target's ``team`` in order and back, and the officer checks move with them."""
+"""Migrations on a database that holds drawn tasks.
+
+``inspections/0006`` (ADR 14): the team-member rows become each target's ``team`` in order and back,
+and the officer checks move with them. ``0007``: announced tasks get their strata from their stored
+frozen documents."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from gongkai.inspections.models import Target
+from gongkai.inspections import services
+from gongkai.inspections.models import Target, Task
 from gongkai.inspections.tests import factories as f
 
 BEFORE = [("inspections", "0005_team_member_officer_index_without_pattern_copy")]
 AFTER = [("inspections", "0006_team_on_the_target_row")]
+LATEST = [("inspections", "0007_announced_strata")]
 
 
 def _migrate(target):
@@ -47,7 +54,23 @@ def test_teams_survive_0006_both_ways():
         pk = next(iter(teams))
         assert _refused(lambda: TeamMember.objects.create(target_id=pk, officer_id="无此人员", position=9))
     finally:
-        _migrate(AFTER)
+        _migrate(LATEST)
     assert dict(Target.objects.filter(task=task).values_list("pk", "team")) == teams
     assert _refused(lambda: Target.objects.filter(pk=pk).update(team=["无此人员"]))
     assert not _refused(lambda: Target.objects.filter(pk=pk).update(team=list(reversed(teams[pk]))))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_0007_gives_announced_tasks_their_strata_from_the_stored_document():
+    task = f.announced_task(entities=5)[0]
+    drawn = f.draw(f.announced_task(entities=3)[0])
+    expected = {
+        t.pk: services.announced_strata(json.loads(t.frozen_text))
+        for t in Task.objects.filter(pk__in=[task.pk, drawn.pk])
+    }
+    assert all(strata and strata[0]["size"] > 0 for strata in expected.values())
+    try:
+        _migrate(AFTER)
+    finally:
+        _migrate(LATEST)
+    assert dict(Task.objects.filter(pk__in=expected).values_list("pk", "announced_strata")) == expected

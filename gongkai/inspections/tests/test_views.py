@@ -14,7 +14,7 @@ from django.utils import timezone
 from gongkai.conftest import make_user
 from gongkai.core import roles
 from gongkai.core.models import AuditEvent
-from gongkai.inspections import services
+from gongkai.inspections import selectors, services
 from gongkai.inspections.models import BundleAccess, Task
 from gongkai.inspections.tests import factories as f
 from gongkai.registry.tests.factories import make_entity
@@ -218,3 +218,61 @@ def test_a_task_s_documents_are_read_only_where_used(client):
             assert response.status_code == 200, page
             assert shows is None or shows in response.content.decode(), page
     assert [q["sql"] for q in queries if "frozen_text" in q["sql"] or "result_text" in q["sql"]] == []
+
+
+@pytest.mark.parametrize("strata_mode", ["none", "risk"])
+def test_public_strata_are_the_documents_strata(strata_mode):
+    """Sizes, quotas, counts and cut-off tickets come from the task's rows, not its documents; they
+    are exactly what the frozen document and the result say (cut-offs only for a public bundle)."""
+    from gongkai.inspections.public import public_strata
+
+    for i in range(9):
+        make_entity(
+            name=f"分层测试{i}有限公司", credit_risk_class="ABCD"[i % 4], credit_risk_date=dt.date(2025, 1, 1)
+        )
+    f.officer(), f.officer()
+    draft = f.draft_task(
+        f.published_plan(), [f.published_item()], strata_mode=strata_mode, ratios={"*": "50"}
+    )
+    task = Task.objects.get(pk=f.draw(services.task_announce(actor="test", task=draft)).pk)
+    frozen, result = json.loads(task.frozen_text), json.loads(task.result_text)
+    expected = [
+        {
+            "name": stratum["name"],
+            "size": len(stratum["members"]),
+            "quota": stratum["quota"],
+            "selected": len(drawn["selected"]),
+            "cutoff": drawn["selected"][-1]["ticket"]
+            if drawn["selected"] and task.full_bundle_public
+            else None,
+        }
+        for stratum, drawn in zip(frozen["strata"], result["strata"], strict=True)
+    ]
+    assert len(expected) > 1 if strata_mode == "risk" else len(expected) == 1
+    assert task.full_bundle_public == (strata_mode == "none")
+    assert public_strata(task) == expected
+
+
+def test_the_staff_task_page_lists_its_targets_a_page_at_a_time(client, monkeypatch):
+    from gongkai.inspections import views
+
+    monkeypatch.setattr(views, "TARGETS_PER_PAGE", 2)
+    for i in range(6):
+        make_entity(name=f"分页测试{i}有限公司")
+    f.officer(), f.officer()
+    draft = f.draft_task(f.published_plan(), [f.published_item()], ratios={"*": "100"})
+    task = f.draw(services.task_announce(actor="test", task=draft))
+    names = list(selectors.active_targets(task).values_list("entity__name", flat=True))
+    assert len(names) >= 5
+    client.force_login(make_user("pager", roles.PLANNER))
+    url = f"/staff/inspections/tasks/{task.public_id}/"
+    shown = []
+    for number in range(1, 4):
+        page = client.get(url, {"page": number}).content.decode()
+        shown.append([name for name in names if name in page])
+    assert [len(names_on_page) for names_on_page in shown] == [2, 2, 2]
+    assert [name for names_on_page in shown for name in names_on_page] == names[:6]  # in order, each once
+    found = client.get(url, {"q": names[3]}).content.decode()
+    assert names[3] in found and "找到 1 户" in found
+    assert [name for name in names if name in found] == [names[3]]
+    assert "没有符合条件的抽查对象" in client.get(url, {"q": "无此名称"}).content.decode()
