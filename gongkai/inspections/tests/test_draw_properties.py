@@ -55,6 +55,11 @@ def test_engine_equals_the_reference_on_busier_teams(frozen, seed):
 # ---------------------------------------------------------------------------------------------
 
 
+# An id no generated document holds (member ids use ID_ALPHABET, inspectors three digits): an edit to
+# it always changes the bundle ("X" did not: it is a possible member id).
+NO_SUCH_ID = "无此编号"
+
+
 def _edits(bundle: dict) -> list:
     """Every kind of single edit a forger might make, as (label, function) pairs that apply."""
     result = bundle["result"]
@@ -86,7 +91,10 @@ def _edits(bundle: dict) -> list:
                     (f"{field} ticket", lambda b, s=s, f=field: _flip_ticket(b["result"]["strata"][s][f][0]))
                 )
                 edits.append(
-                    (f"{field} id", lambda b, s=s, f=field: b["result"]["strata"][s][f][0].update(id="X"))
+                    (
+                        f"{field} id",
+                        lambda b, s=s, f=field: b["result"]["strata"][s][f][0].update(id=NO_SUCH_ID),
+                    )
                 )
                 edits.append((f"{field} dropped", lambda b, s=s, f=field: b["result"]["strata"][s][f].pop()))
             if len(stratum[field]) > 1:
@@ -101,11 +109,11 @@ def _edits(bundle: dict) -> list:
 
             edits.append(("selected swapped with reserve", swap))
     if result["assignments"]:
-        edits.append(("assignment entity", lambda b: b["result"]["assignments"][0].update(entity="X")))
+        edits.append(("assignment entity", lambda b: b["result"]["assignments"][0].update(entity=NO_SUCH_ID)))
         edits.append(
             (
                 "assignment inspector",
-                lambda b: b["result"]["assignments"][0]["inspectors"].__setitem__(0, "X"),
+                lambda b: b["result"]["assignments"][0]["inspectors"].__setitem__(0, NO_SUCH_ID),
             )
         )
         edits.append(("assignment dropped", lambda b: b["result"]["assignments"].pop()))
