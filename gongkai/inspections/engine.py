@@ -259,7 +259,3 @@ def _member_columns(
 def replace(frozen: dict[str, Any], seed: str, result: dict[str, Any], events: list[dict]) -> list[list[str]]:
     """The team of each event's incoming member, in event order ([] when nobody could be assigned)."""
     return [event.get("inspectors", []) for event in gd.apply_replacements(frozen, seed, result, events)]
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -9,6 +9,7 @@ writes its targets with their teams while §6 runs: a failure at any point store
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -16,7 +17,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from gongkai.core.bulk import copy_rows
-from gongkai.inspections import services
+from gongkai.core.models import AuditEvent
+from gongkai.inspections import engine, services
 from gongkai.inspections.models import Target, Task
 from gongkai.inspections.selectors import officer_targets
 from gongkai.inspections.tests import factories as f
@@ -64,6 +66,17 @@ def test_the_draw_reads_the_stored_frozen_text_exactly(slice_size):
     task.refresh_from_db()
     assert any(ord(c) > 0x7FF for c in task.frozen_text)  # characters of three bytes: slices cut them
     assert services._frozen_bytes(task, slice_size) == task.frozen_text.encode("utf-8")
+
+
+def test_the_stored_result_is_the_draw_of_the_stored_document(drawn):
+    """The result text goes to the database as bytes (PostgreSQL: decoded by the server)."""
+    task = Task.objects.get(pk=drawn.pk)
+    assert drawn.result_text == task.result_text  # the drawing instance reads it back
+    result = engine.compute_stored(task.frozen_text, task.commitment, task.seed)
+    assert task.result_text == engine.result_text(result)
+    event = AuditEvent.objects.get(action="inspections.task.draw", object_id=str(task.pk))
+    assert event.after["result_sha256"] == hashlib.sha256(task.result_text.encode("utf-8")).hexdigest()
+    assert event.after["selected"] == task.targets.filter(role="selected").count() > 0
 
 
 def test_a_target_of_an_unknown_entity_is_refused(drawn):
