@@ -622,20 +622,16 @@ def task_detail(request: HttpRequest, task_id: str):
     summary="摇号 the task's verifiable draw: commitment, seed, strata, drawn list",
 )
 def task_draw(request: HttpRequest, task_id: str):
-    from gongkai.inspections import engine
+    from gongkai.inspections import selectors
     from gongkai.inspections.public import public_strata
 
     task = _public_task(task_id)
     drawn: list[dict[str, Any]] = []
     replacements: list[dict[str, Any]] = []
-    if task.result_text:
-        result = engine.loads(task.result_text)
-        members = [m for s in result["strata"] for m in s["selected"]]
-        if not task.full_bundle_public:
-            members.sort(key=lambda m: m["ticket"])  # stratum order would reveal the risk class
-        names = dict(task.targets.values_list("entity_id", "entity__name"))
+    if task.drawn_at is not None:
         drawn = [
-            {"credit_code": m["id"], "name": names.get(m["id"], ""), "ticket": m["ticket"]} for m in members
+            {"credit_code": code, "name": name, "ticket": ticket}
+            for code, name, ticket in selectors.drawn_list(task)  # ticket order for private strata
         ]
         for r in task.replacements.select_related("out_target__entity", "in_target__entity"):
             out, new = r.out_target.entity, r.in_target.entity
@@ -674,7 +670,7 @@ def task_draw(request: HttpRequest, task_id: str):
         if task.full_bundle_public
         else None,
         "bundle_url": _page(request, "public-task-bundle", task.public_id)
-        if task.full_bundle_public and task.result_text
+        if task.full_bundle_public and task.drawn_at is not None
         else None,
         "verifier_url": _page(request, "public-verifier"),
     }

@@ -105,15 +105,15 @@ def task_page(request: HttpRequest, public_id: str) -> HttpResponse:
     for row in strata:
         row["label"], row["content"] = stratum_label(row["name"])
     context = {"task": task, "strata": strata}
-    if task.result_text:
-        result = engine.loads(task.result_text)
-        drawn = [m for s in result["strata"] for m in s["selected"]]
-        if not task.full_bundle_public:
-            drawn.sort(key=lambda m: m["ticket"])  # no stratum order: it would reveal the class
-        names = dict(task.targets.values_list("entity_id", "entity__name"))
-        context["drawn"] = [(m["id"], names.get(m["id"], ""), m["ticket"]) for m in drawn]
+    if task.drawn_at is not None:
+        context["page"] = Paginator(selectors.drawn_list(task), DRAWN_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         context["replacements"] = task.replacements.select_related("out_target__entity", "in_target__entity")
     return render(request, "inspections/public/task.html", context)
+
+
+DRAWN_PER_PAGE = 200  # a city's task draws tens of thousands
 
 
 def task_frozen(request: HttpRequest, public_id: str) -> HttpResponse:

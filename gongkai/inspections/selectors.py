@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from gongkai.inspections.choices import ItemStatus, PlanStatus, TaskState
+from gongkai.inspections.choices import ItemStatus, PlanStatus, TargetRole, TaskState
 from gongkai.inspections.models import InspectionItem, InspectionRecord, Plan, Target, Task, via
 from gongkai.inspectors.models import Officer
 
@@ -25,6 +25,18 @@ def public_tasks() -> QuerySet[Task]:
         .select_related("plan__department")
         .prefetch_related("items")
         .order_by("-announced_at")
+    )
+
+
+def drawn_list(task: Task):
+    """The members the draw selected, as ``(credit code, name, ticket)``, in the order the public
+    sees them: the result's (stratum, then rank), or by ticket alone where strata are private (the
+    stratum order would reveal the risk class). From the target rows, not the stored result."""
+    order = ("stratum_index", "rank") if task.full_bundle_public else ("ticket",)
+    return (
+        task.targets.filter(role=TargetRole.SELECTED)
+        .order_by(*order)
+        .values_list("entity_id", "entity__name", "ticket")
     )
 
 

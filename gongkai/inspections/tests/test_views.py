@@ -191,7 +191,8 @@ def test_seed_form_errors_are_shown_and_nothing_drawn(client):
 
 def test_a_task_s_documents_are_read_only_where_used(client):
     """The frozen document and the result run to tens of megabytes for a city and hundreds for a
-    province: lists of tasks and of targets leave them out; a task reads each when it is used."""
+    province: lists and task pages leave them out (the downloads read them); a task reads each when
+    it is used."""
     for i in range(6):
         make_entity(name=f"文书测试商贸{i}有限公司")
     officers = [f.officer(), f.officer()]
@@ -211,6 +212,9 @@ def test_a_task_s_documents_are_read_only_where_used(client):
         "/staff/inspections/": task.public_id,
         "/staff/inspections/due/": None,
         "/staff/inspections/mine/": None,
+        f"/staff/inspections/tasks/{task.public_id}/": task.commitment,
+        f"/inspections/tasks/{task.public_id}/": task.commitment,
+        f"/api/v1/tasks/{task.public_id}/draw": task.commitment,
     }
     with CaptureQueriesContext(connection) as queries:
         for page, shows in pages.items():
@@ -276,3 +280,30 @@ def test_the_staff_task_page_lists_its_targets_a_page_at_a_time(client, monkeypa
     assert names[3] in found and "找到 1 户" in found
     assert [name for name in names if name in found] == [names[3]]
     assert "没有符合条件的抽查对象" in client.get(url, {"q": "无此名称"}).content.decode()
+
+
+@pytest.mark.parametrize("strata_mode", ["none", "risk"])
+def test_the_public_drawn_list_is_the_result_s_a_page_at_a_time(client, monkeypatch, strata_mode):
+    """From the target rows, in the result's order, or by ticket where strata are private."""
+    from gongkai.inspections import public
+
+    monkeypatch.setattr(public, "DRAWN_PER_PAGE", 2)
+    for i in range(8):
+        make_entity(
+            name=f"名单测试{i}有限公司", credit_risk_class="ABCD"[i % 4], credit_risk_date=dt.date(2025, 1, 1)
+        )
+    f.officer(), f.officer()
+    draft = f.draft_task(
+        f.published_plan(), [f.published_item()], strata_mode=strata_mode, ratios={"*": "60"}
+    )
+    task = Task.objects.get(pk=f.draw(services.task_announce(actor="test", task=draft)).pk)
+    drawn = [m for s in json.loads(task.result_text)["strata"] for m in s["selected"]]
+    if strata_mode == "risk":
+        drawn.sort(key=lambda m: m["ticket"])
+    assert len(drawn) > 2
+    shown = []
+    for number in range(1, (len(drawn) + 1) // 2 + 1):
+        page = client.get(f"/inspections/tasks/{task.public_id}/", {"page": number}).content.decode()
+        page = page[page.index("抽中名单") :]  # the strata table above shows the cut-off tickets
+        shown += sorted((page.index(m["ticket"]), m["ticket"]) for m in drawn if m["ticket"] in page)
+    assert [ticket for _, ticket in shown] == [m["ticket"] for m in drawn]
