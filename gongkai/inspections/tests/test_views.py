@@ -14,7 +14,7 @@ from django.utils import timezone
 from gongkai.conftest import make_user
 from gongkai.core import roles
 from gongkai.core.models import AuditEvent
-from gongkai.inspections import selectors, services
+from gongkai.inspections import gongkai_draw, selectors, services
 from gongkai.inspections.models import BundleAccess, Task
 from gongkai.inspections.tests import factories as f
 from gongkai.registry.tests.factories import make_entity
@@ -307,3 +307,20 @@ def test_the_public_drawn_list_is_the_result_s_a_page_at_a_time(client, monkeypa
         page = page[page.index("抽中名单") :]  # the strata table above shows the cut-off tickets
         shown += sorted((page.index(m["ticket"]), m["ticket"]) for m in drawn if m["ticket"] in page)
     assert [ticket for _, ticket in shown] == [m["ticket"] for m in drawn]
+
+
+@pytest.mark.parametrize("seed", ["31415926535897932384", ' 0x"AB"\\cd 中文 '])
+def test_the_bundle_is_the_canonical_json_of_its_three_parts(seed):
+    """Joined from the stored texts without parsing them: byte for byte what encoding the parsed
+    documents gives, whatever the seed as entered holds."""
+    from gongkai.inspections.public import bundle_bytes
+
+    task = f.draw(f.announced_task(entities=6)[0])
+    Task.objects.filter(pk=task.pk).update(seed_as_entered=seed)  # a seed entered with oddities
+    task = Task.objects.get(pk=task.pk)
+    parts = {
+        "frozen": json.loads(task.frozen_text),
+        "seed": task.seed_as_entered,
+        "result": json.loads(task.result_text),
+    }
+    assert bundle_bytes(task) == gongkai_draw.canonical_json(parts) + b"\n"
