@@ -14,7 +14,8 @@ a profile of the draw on standard error (``BENCH_PROFILE_SORT`` picks the order)
 draws N tasks, each announced for the purpose, and reports the best; ``--keep`` leaves the database
 behind and ``--reuse`` draws on it again (announcing fresh tasks as needed), without loading the
 register again. ``--announce-only`` announces the tasks and stops, so that a following ``--reuse``
-process only draws and its peak memory is the draw's. Targets (PostgreSQL): under 1.5 s for
+process only draws and its peak memory is the draw's; ``--download-only`` (with ``--reuse``) sends the
+latest drawn task's bundle as the download views do and reports its time and memory. Targets (PostgreSQL): under 1.5 s for
 1,000,000 entities, under 20 s and 2 GiB for 15,000,000.
 """
 
@@ -134,7 +135,59 @@ def _settle(kind: str) -> None:
     benchlib.log(f"  register vacuumed in {time.perf_counter() - started:.1f} s")
 
 
-def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool, announce_only: bool = False) -> None:
+def _download(label: str, size: str) -> None:
+    """Send the bundle of the latest drawn bench task as the download views do, and report its
+    time and this process's peak memory (the bundle is never held whole: ``public.bundle_stream``)."""
+    import hashlib
+
+    from gongkai.inspections import public
+    from gongkai.inspections.models import Task
+
+    task = (
+        Task.objects.filter(name__startswith="基准任务", drawn_at__isnull=False).order_by("-drawn_at").first()
+    )
+    if task is None:
+        raise SystemExit("no drawn bench task here: draw one first (--keep)")
+    started = time.perf_counter()
+    response = public.download(public.bundle_stream(task), "bench.bundle.json")
+    digest, sent = hashlib.sha256(), 0
+    for chunk in response.streaming_content:  # what the WSGI server would write to the socket
+        digest.update(chunk)
+        sent += len(chunk)
+    spent = time.perf_counter() - started
+    if sent != int(response["Content-Length"]):
+        raise SystemExit(f"sent {sent} bytes, announced {response['Content-Length']}")
+    benchlib.log(
+        f"  bundle of {sent / 2**20:.0f} MiB sent in {spent:.2f} s, sha256 {digest.hexdigest()[:16]}…"
+    )
+    benchlib.emit(
+        BENCH,
+        f"download the bundle of a {size} draw on {label} ({sent / 2**20:.0f} MiB)",
+        "seconds",
+        round(spent, 2),
+        "report",
+        None,
+    )
+    benchlib.emit(
+        BENCH,
+        f"download the bundle of a {size} draw on {label}: peak memory",
+        "MiB",
+        benchlib.peak_mib(),
+        "report",
+        None,
+    )
+
+
+def case(
+    kind: str,
+    n: int,
+    *,
+    repeat: int,
+    keep: bool,
+    reuse: bool,
+    announce_only: bool = False,
+    download_only: bool = False,
+) -> None:
     name = f"gongkai_bench_drawdb_{kind}"
     label = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[kind]
     if kind == "postgresql" and benchlib.postgres_server_url() is None:
@@ -162,6 +215,9 @@ def case(kind: str, n: int, *, repeat: int, keep: bool, reuse: bool, announce_on
             demo.demo_city_load(entities=n, bulk=True)
             benchlib.log(f"  demo city of {n} entities loaded in {time.perf_counter() - started:.1f} s")
             _settle(kind)
+        if download_only:
+            _download(label, _size(n))
+            return
         waiting = list(Task.objects.filter(state=TaskState.ANNOUNCED, name__startswith="基准任务"))
         started = time.perf_counter()
         fresh = _announce(max(0, repeat - len(waiting)), "基准任务")
@@ -242,11 +298,24 @@ def main() -> None:
         action="store_true",
         help="announce --repeat tasks on a kept database and stop (a later --reuse run draws them alone)",
     )
+    parser.add_argument(
+        "--download-only",
+        action="store_true",
+        help="send the latest drawn task's bundle on a kept database (--reuse) and report time and memory",
+    )
     args = parser.parse_args()
     n = args.entities or (100_000 if args.quick else 1_000_000)
     if args.case:
-        keep = args.keep or args.announce_only
-        case(args.case, n, repeat=args.repeat, keep=keep, reuse=args.reuse, announce_only=args.announce_only)
+        keep = args.keep or args.announce_only or args.download_only
+        case(
+            args.case,
+            n,
+            repeat=args.repeat,
+            keep=keep,
+            reuse=args.reuse,
+            announce_only=args.announce_only,
+            download_only=args.download_only,
+        )
         return
     extra = ["--repeat", str(args.repeat)] + ["--keep"] * args.keep + ["--reuse"] * args.reuse
     for kind in ("postgresql", "sqlite"):

@@ -8,11 +8,12 @@ tickets — never which stratum a drawn entity was in, nor the strata's cut-off 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 
@@ -25,24 +26,51 @@ from gongkai.registry import industries
 VERIFIER = Path(__file__).with_name("gongkai_draw.py")
 
 
-def bundle_bytes(task: Task) -> bytes:
-    """The bundle of §7: frozen document, seed as entered, result — canonical JSON.
+def bundle_stream(task: Task) -> tuple[int, Iterator[bytes]]:
+    """The bundle of §7 (frozen document, seed as entered, result; canonical JSON): its length in
+    bytes, and its bytes in slices read from the database as they are sent.
 
     Both stored texts are canonical already, and a canonical object lists its members by key
-    (``frozen`` < ``result`` < ``seed``), so the bundle is the texts joined: nothing is parsed (a
-    city's frozen document is some 40 MB, which as Python objects took several times that).
+    (``frozen`` < ``result`` < ``seed``), so the bundle is the texts joined: nothing is parsed or
+    held whole (a province's frozen document is 600 MB; a city's, as Python objects, took several
+    times its 40 MB).
     """
-    return b"".join(
-        [
-            b'{"frozen":',
-            task.frozen_text.encode("utf-8"),
-            b',"result":',
-            task.result_text.encode("utf-8"),
-            b',"seed":',
-            engine.canonical(task.seed_as_entered).encode("utf-8"),
-            b"}\n",
-        ]
-    )
+    head, middle = b'{"frozen":', b',"result":'
+    tail = b',"seed":' + engine.canonical(task.seed_as_entered).encode("utf-8") + b"}\n"
+    sizes = selectors.text_sizes(task)
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        yield from selectors.text_slices(task, "frozen_text")
+        yield middle
+        yield from selectors.text_slices(task, "result_text")
+        yield tail
+
+    return len(head) + sizes["frozen_text"] + len(middle) + sizes["result_text"] + len(tail), chunks()
+
+
+def bundle_bytes(task: Task) -> bytes:
+    """The whole bundle at once (``bundle_stream``), for a caller that needs it in memory."""
+    return b"".join(bundle_stream(task)[1])
+
+
+def frozen_stream(task: Task) -> tuple[int, Iterator[bytes]]:
+    """The frozen document as downloaded (its canonical text and a line feed), like ``bundle_stream``."""
+
+    def chunks() -> Iterator[bytes]:
+        yield from selectors.text_slices(task, "frozen_text")
+        yield b"\n"
+
+    return selectors.text_sizes(task)["frozen_text"] + 1, chunks()
+
+
+def download(stream: tuple[int, Iterator[bytes]], filename: str) -> StreamingHttpResponse:
+    """A JSON document sent as it is read (``bundle_stream``, ``frozen_stream``), with its length."""
+    length, chunks = stream
+    response = StreamingHttpResponse(chunks, content_type="application/json")
+    response["Content-Length"] = str(length)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def stratum_label(name: str) -> tuple[str, bool]:
@@ -126,22 +154,18 @@ def task_page(request: HttpRequest, public_id: str) -> HttpResponse:
 DRAWN_PER_PAGE = 200  # a city's task draws tens of thousands
 
 
-def task_frozen(request: HttpRequest, public_id: str) -> HttpResponse:
+def task_frozen(request: HttpRequest, public_id: str) -> StreamingHttpResponse:
     task = get_object_or_404(selectors.public_tasks(), public_id=public_id)
     if not task.full_bundle_public:
         raise Http404("该任务按信用风险分类分层，冻结文件不公开（见任务页面说明）")
-    response = HttpResponse(task.frozen_text.encode("utf-8") + b"\n", content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{task.public_id}.frozen.json"'
-    return response
+    return download(frozen_stream(task), f"{task.public_id}.frozen.json")
 
 
-def task_bundle(request: HttpRequest, public_id: str) -> HttpResponse:
+def task_bundle(request: HttpRequest, public_id: str) -> StreamingHttpResponse:
     task = get_object_or_404(selectors.public_tasks(), public_id=public_id)
-    if not task.full_bundle_public or not task.result_text:
+    if not task.full_bundle_public or task.drawn_at is None:
         raise Http404("该任务的完整摇号数据不公开或尚未摇号")
-    response = HttpResponse(bundle_bytes(task), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{task.public_id}.bundle.json"'
-    return response
+    return download(bundle_stream(task), f"{task.public_id}.bundle.json")
 
 
 def verifier(request: HttpRequest) -> FileResponse:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from collections.abc import Iterator
+
+import psycopg
+from django.db import connection
+from django.db.models import Count, Func, IntegerField, Prefetch, Q, QuerySet
 
 from gongkai.inspections.choices import ItemStatus, PlanStatus, TargetRole, TaskState
-from gongkai.inspections.models import InspectionItem, InspectionRecord, Plan, Target, Task, via
+from gongkai.inspections.models import TASK_TEXTS, InspectionItem, InspectionRecord, Plan, Target, Task, via
 from gongkai.inspectors.models import Officer
 
 PUBLIC_TASK_STATES = [s for s in TaskState.values if s != TaskState.DRAFT]
@@ -26,6 +30,66 @@ def public_tasks() -> QuerySet[Task]:
         .prefetch_related("items")
         .order_by("-announced_at")
     )
+
+
+class OctetLength(Func):
+    """A text's length in bytes (UTF-8). PostgreSQL reads it from the stored value's header, so a
+    document of hundreds of megabytes is neither fetched nor decompressed."""
+
+    function = "OCTET_LENGTH"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # octet_length() came in 3.43
+        return self.as_sql(compiler, connection, template="length(CAST(%(expressions)s AS BLOB))")
+
+
+def text_sizes(task: Task) -> dict[str, int]:
+    """The byte length (UTF-8) of each of the task's stored documents (``TASK_TEXTS``)."""
+    row = Task.objects.filter(pk=task.pk).values_list(*(OctetLength(name) for name in TASK_TEXTS)).get()
+    return dict(zip(TASK_TEXTS, row, strict=True))
+
+
+# The slices in which a stored document is sent on (a download streams 600 MB for a province).
+TEXT_SLICE = 1 << 20
+
+
+def text_slices(task: Task, column: str, slice_size: int | None = None) -> Iterator[bytes]:
+    """One of the task's stored documents (``TASK_TEXTS``) as UTF-8, in slices of ``slice_size``
+    bytes (default ``TEXT_SLICE``).
+
+    Neither a whole string nor whole bytes of it are made: a province's frozen document is 600 MB
+    (1.2 GB as a Python string), which a download or the draw would otherwise hold at once, and
+    libpq twice more if it came as one value. On PostgreSQL the slices are the rows of one
+    streamed query; a slice may end inside a character. On SQLite, the embedded database of
+    small installations, the text is read whole and then sliced.
+    """
+    if column not in TASK_TEXTS:  # the name goes into SQL
+        raise ValueError(f"not a task document: {column!r}")
+    slice_size = slice_size or TEXT_SLICE
+    if connection.vendor != "postgresql":
+        data = Task.objects.values_list(column, flat=True).get(pk=task.pk).encode("utf-8")
+        for start in range(0, len(data), slice_size):
+            yield data[start : start + slice_size]
+        return
+    # convert_to() of a UTF-8 database's text to UTF-8 is the same bytes, now as bytea, whose
+    # substring() counts bytes; the subquery (one row) decodes the stored value once.
+    query = (
+        "SELECT g, substring(s.raw FROM g FOR %(slice)s)"
+        f" FROM (SELECT convert_to({column}, 'UTF8') AS raw FROM {Task._meta.db_table}"
+        " WHERE id = %(id)s OFFSET 0) s,"
+        " generate_series(1, octet_length(s.raw), %(slice)s) g"
+    )
+    connection.ensure_connection()
+    expected = 1
+    # A server-binding cursor (Django's is client-side, which cannot receive binary values).
+    with psycopg.Cursor(connection.connection) as raw:
+        for start, piece in raw.stream(query, {"id": task.pk, "slice": slice_size}, binary=True):
+            # Rows come in generate_series' order; ORDER BY would make the server sort (and
+            # spill) the whole document first. Should they ever not, fail rather than reorder.
+            if start != expected:
+                raise RuntimeError(f"slice at byte {start} arrived where {expected} was due")
+            expected += len(piece)
+            yield piece
 
 
 def drawn_list(task: Task):

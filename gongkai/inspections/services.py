@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit
+from gongkai.inspections import selectors
 from gongkai.inspections.choices import ItemStatus, PlanStatus, TargetRole, TaskState
 from gongkai.inspections.models import InspectionItem, Plan, Task, via
 
@@ -480,36 +481,26 @@ def _frozen_bytes(task: Task, slice_size: int = _FROZEN_SLICE) -> bytes | bytear
 
     A string holding any Chinese takes two bytes a character (1.2 GB for fifteen million members);
     the bytes are what the draw hashes and reads anyway. On PostgreSQL the text comes in slices of
-    ``slice_size`` bytes (8 MiB), each a row of one query, streamed, into one ``bytearray`` that the
-    draw takes over (``engine.compute_stored``). Fetched as one value, libpq would hold it twice,
-    in its input buffer and in its result, besides the copy handed to Python, and keep the buffer's
-    600 MB (at fifteen million members) for the rest of the connection's life: 1.8 GB.
+    ``slice_size`` bytes (8 MiB, ``selectors.text_slices``) into one ``bytearray`` that the draw
+    takes over (``engine.compute_stored``). Fetched as one value, libpq would hold it twice, in its
+    input buffer and in its result, besides the copy handed to Python, and keep the buffer's 600 MB
+    (at fifteen million members) for the rest of the connection's life: 1.8 GB.
     """
     from django.db import connection
 
     if connection.vendor != "postgresql":
         return Task.objects.values_list("frozen_text", flat=True).get(pk=task.pk).encode("utf-8")
-    table = Task._meta.db_table
-    connection.ensure_connection()
-    # A server-binding cursor (Django's is client-side, which cannot receive binary values).
-    with psycopg.Cursor(connection.connection) as raw:
-        raw.execute(f"SELECT octet_length(frozen_text) FROM {table} WHERE id = %s", [task.pk])
-        (length,) = raw.fetchone() or (0,)  # read from the stored value's header: nothing decoded
-        text = bytearray(length)
-        received = 0
-        # convert_to() of a UTF-8 database's text to UTF-8 is the same bytes, now as bytea, whose
-        # substring() counts bytes; the subquery (one row) decodes the stored value once.
-        query = (
-            "SELECT g, substring(s.raw FROM g FOR %(slice)s)"
-            f" FROM (SELECT convert_to(frozen_text, 'UTF8') AS raw FROM {table} WHERE id = %(id)s OFFSET 0) s,"
-            " generate_series(1, octet_length(s.raw), %(slice)s) g"
-        )
-        with memoryview(text) as view:
-            for start, piece in raw.stream(query, {"id": task.pk, "slice": slice_size}, binary=True):
-                view[start - 1 : start - 1 + len(piece)] = piece
-                received += len(piece)
+    text = bytearray(selectors.text_sizes(task)["frozen_text"])
+    received = 0
+    with memoryview(text) as view:
+        for piece in selectors.text_slices(task, "frozen_text", slice_size):
+            end = received + len(piece)
+            if end > len(text):
+                break
+            view[received:end] = piece
+            received = end
     if received != len(text):  # compute_stored's commitment check would refuse it anyway
-        raise AssertionError(f"the frozen text arrived with {received} of its {len(text)} bytes")
+        raise AssertionError(f"the frozen text did not arrive as the {len(text)} bytes its length says")
     return text
 
 

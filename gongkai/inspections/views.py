@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -394,10 +394,10 @@ def _need(request: HttpRequest, perm: str) -> None:
 
 
 @staff_view("inspections.view_task")
-def task_bundle(request: HttpRequest, public_id: str) -> HttpResponse:
+def task_bundle(request: HttpRequest, public_id: str) -> StreamingHttpResponse:
     """The full bundle for staff and named auditors; every download of a restricted bundle is audited."""
     task = get_object_or_404(Task, public_id=public_id)
-    if not task.result_text:
+    if task.drawn_at is None:
         raise Http404("尚未摇号")
     if not task.full_bundle_public:
         allowed = (
@@ -413,11 +413,9 @@ def task_bundle(request: HttpRequest, public_id: str) -> HttpResponse:
                 obj=task,
                 after={"user": request.user.get_username()},
             )
-    from gongkai.inspections.public import bundle_bytes
+    from gongkai.inspections.public import bundle_stream, download
 
-    response = HttpResponse(bundle_bytes(task), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{task.public_id}.bundle.json"'
-    return response
+    return download(bundle_stream(task), f"{task.public_id}.bundle.json")
 
 
 # --- inspection -------------------------------------------------------------------------------------
