@@ -75,7 +75,7 @@ def test_the_demo_has_every_public_state_and_the_published_draw_verifies(client,
     response = client.get(reverse("public-task-bundle", args=[finished.public_id]))
     assert response.status_code == 200
     bundle = tmp_path / "bundle.json"
-    bundle.write_bytes(response.content)
+    bundle.write_bytes(b"".join(response.streaming_content))
     out = io.StringIO()
     call_command("verify_draw", str(bundle), stdout=out)
     assert out.getvalue().strip() == "VALID"
