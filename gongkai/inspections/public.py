@@ -32,8 +32,8 @@ def bundle_stream(task: Task) -> tuple[int, Iterator[bytes]]:
 
     Both stored texts are canonical already, and a canonical object lists its members by key
     (``frozen`` < ``result`` < ``seed``), so the bundle is the texts joined: nothing is parsed or
-    held whole (a province's frozen document is 600 MB; a city's, as Python objects, took several
-    times its 40 MB).
+    held whole (a province's bundle is hundreds of megabytes, 447 MiB measured for 15M entities;
+    sent whole, it cost 2.2 GiB of memory).
     """
     head, middle = b'{"frozen":', b',"result":'
     tail = b',"seed":' + engine.canonical(task.seed_as_entered).encode("utf-8") + b"}\n"

@@ -49,7 +49,7 @@ def text_sizes(task: Task) -> dict[str, int]:
     return dict(zip(TASK_TEXTS, row, strict=True))
 
 
-# The slices in which a stored document is sent on (a download streams 600 MB for a province).
+# The slices in which a stored document is sent on (a download streams hundreds of MB for a province).
 TEXT_SLICE = 1 << 20
 
 
@@ -57,8 +57,9 @@ def text_slices(task: Task, column: str, slice_size: int | None = None) -> Itera
     """One of the task's stored documents (``TASK_TEXTS``) as UTF-8, in slices of ``slice_size``
     bytes (default ``TEXT_SLICE``).
 
-    Neither a whole string nor whole bytes of it are made: a province's frozen document is 600 MB
-    (1.2 GB as a Python string), which a download or the draw would otherwise hold at once, and
+    Neither a whole string nor whole bytes of it are made: a province's frozen document is hundreds
+    of megabytes (361 MB measured for 15M entities without 所所交叉's units; twice that as a Python
+    string), which a download or the draw would otherwise hold at once, and
     libpq twice more if it came as one value. On PostgreSQL the slices are the rows of one
     streamed query; a slice may end inside a character. On SQLite, the embedded database of
     small installations, the text is read whole and then sliced.

@@ -328,7 +328,7 @@ def test_the_bundle_is_the_canonical_json_of_its_three_parts(seed):
 
 def _downloaded(response) -> bytes:
     assert response.status_code == 200
-    assert response.streaming  # sent as read, never held whole (a province's document is 600 MB)
+    assert response.streaming  # sent as read, never held whole (a province's is hundreds of MB)
     body = b"".join(response.streaming_content)
     assert int(response["Content-Length"]) == len(body)
     return body
