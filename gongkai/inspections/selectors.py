@@ -113,6 +113,19 @@ def active_targets(task: Task) -> QuerySet[Target]:
     )
 
 
+def find_targets(task: Task, q: str = "") -> QuerySet[Target]:
+    """``active_targets``, narrowed to those whose entity's name contains ``q`` or whose credit
+    code is ``q`` (any case) when ``q`` is given."""
+    targets = active_targets(task)
+    q = q.strip()
+    return targets.filter(Q(entity__name__contains=q) | Q(entity_id=q.upper())) if q else targets
+
+
+def unassigned_count(task: Task) -> int:
+    """How many active targets the draw could not give a team (``insufficient_inspectors``)."""
+    return active_targets(task).filter(team=[]).count()
+
+
 def with_team_officers(targets) -> list[Target]:
     """The targets, each with ``team_officers``: its team's officers (department joined), in order."""
     targets = list(targets)

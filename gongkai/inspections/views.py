@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -370,16 +369,13 @@ def task_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         context["population"] = compute_population(task)
     elif task.drawn_at is not None:
         # A city's task has tens of thousands of targets, a province's hundreds of thousands.
-        targets = selectors.active_targets(task)
         q = request.GET.get("q", "").strip()
-        if q:
-            targets = targets.filter(Q(entity__name__contains=q) | Q(entity_id=q.upper()))
-        page = Paginator(targets, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(selectors.find_targets(task, q), TARGETS_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = selectors.with_team_officers(page.object_list)
         context.update(
             page=page,
             q=q,
-            unassigned=selectors.active_targets(task).filter(team=[]).count(),
+            unassigned=selectors.unassigned_count(task),
             replacements=task.replacements.select_related("out_target__entity", "in_target__entity"),
         )
     return render(request, "inspections/task_detail.html", context)
