@@ -224,21 +224,27 @@ def test_a_task_s_documents_are_read_only_where_used(client):
     assert [q["sql"] for q in queries if "frozen_text" in q["sql"] or "result_text" in q["sql"]] == []
 
 
+def _drawn_over_risk_classes(prefix: str, count: int, strata_mode: str, *, ratio: str) -> Task:
+    """A task drawn over ``count`` new entities whose credit-risk classes go A, B, C, D in turn, with
+    two officers; read back with its documents deferred, as pages read it."""
+    for i in range(count):
+        make_entity(
+            name=f"{prefix}{i}有限公司", credit_risk_class="ABCD"[i % 4], credit_risk_date=dt.date(2025, 1, 1)
+        )
+    f.officer(), f.officer()
+    draft = f.draft_task(
+        f.published_plan(), [f.published_item()], strata_mode=strata_mode, ratios={"*": ratio}
+    )
+    return Task.objects.get(pk=f.draw(services.task_announce(actor="test", task=draft)).pk)
+
+
 @pytest.mark.parametrize("strata_mode", ["none", "risk"])
 def test_public_strata_are_the_documents_strata(strata_mode):
     """Sizes, quotas, counts and cut-off tickets come from the task's rows, not its documents; they
     are exactly what the frozen document and the result say (cut-offs only for a public bundle)."""
     from gongkai.inspections.public import public_strata
 
-    for i in range(9):
-        make_entity(
-            name=f"分层测试{i}有限公司", credit_risk_class="ABCD"[i % 4], credit_risk_date=dt.date(2025, 1, 1)
-        )
-    f.officer(), f.officer()
-    draft = f.draft_task(
-        f.published_plan(), [f.published_item()], strata_mode=strata_mode, ratios={"*": "50"}
-    )
-    task = Task.objects.get(pk=f.draw(services.task_announce(actor="test", task=draft)).pk)
+    task = _drawn_over_risk_classes("分层测试", 9, strata_mode, ratio="50")
     frozen, result = json.loads(task.frozen_text), json.loads(task.result_text)
     expected = [
         {
@@ -288,15 +294,7 @@ def test_the_public_drawn_list_is_the_result_s_a_page_at_a_time(client, monkeypa
     from gongkai.inspections import public
 
     monkeypatch.setattr(public, "DRAWN_PER_PAGE", 2)
-    for i in range(8):
-        make_entity(
-            name=f"名单测试{i}有限公司", credit_risk_class="ABCD"[i % 4], credit_risk_date=dt.date(2025, 1, 1)
-        )
-    f.officer(), f.officer()
-    draft = f.draft_task(
-        f.published_plan(), [f.published_item()], strata_mode=strata_mode, ratios={"*": "60"}
-    )
-    task = Task.objects.get(pk=f.draw(services.task_announce(actor="test", task=draft)).pk)
+    task = _drawn_over_risk_classes("名单测试", 8, strata_mode, ratio="60")
     drawn = [m for s in json.loads(task.result_text)["strata"] for m in s["selected"]]
     if strata_mode == "risk":
         drawn.sort(key=lambda m: m["ticket"])
