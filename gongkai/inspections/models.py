@@ -255,8 +255,9 @@ class Target(models.Model):
     database writes them while §6 is still assigning the rest.
     """
 
-    # No index of their own: ``(task, entity)`` and ``(entity, task)`` below serve both keys, and a
-    # draw writes tens of thousands of targets at once, each index costing on every row.
+    # No index of their own: the unique ``(entity, task)`` below serves an entity's targets and the
+    # unique ``(task, stratum_index, role, rank)`` a task's. A draw writes hundreds of thousands of
+    # targets at once, each index costing on every row, so there is no third (ADR 15).
     # No row-by-row foreign keys either: one set-based check per statement guards them (ADR 9).
     task = models.ForeignKey(
         Task,
@@ -299,12 +300,11 @@ class Target(models.Model):
         verbose_name_plural = _("抽查对象")
         ordering = ["task", "stratum_index", "role", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["task", "entity"], name="target_task_entity_unique"),
+            models.UniqueConstraint(fields=["entity", "task"], name="target_entity_task_unique"),
             models.UniqueConstraint(
                 fields=["task", "stratum_index", "role", "rank"], name="target_rank_unique"
             ),
         ]
-        indexes = [models.Index(fields=["entity", "task"], name="target_entity_task_idx")]
 
     def __str__(self) -> str:
         return f"{self.task.public_id}: {self.entity_id}"

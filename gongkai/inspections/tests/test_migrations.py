@@ -2,7 +2,8 @@
 
 ``inspections/0006`` (ADR 14): the team-member rows become each target's ``team`` in order and back,
 and the officer checks move with them. ``0007``: announced tasks get their strata from their stored
-frozen documents."""
+frozen documents. ``0008`` (ADR 15): one unique index on ``(entity, task)`` replaces the unique
+``(task, entity)`` and the plain ``(entity, task)``, and the pair stays unique both ways."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from gongkai.inspections.tests import factories as f
 
 BEFORE = [("inspections", "0005_team_member_officer_index_without_pattern_copy")]
 AFTER = [("inspections", "0006_team_on_the_target_row")]
-LATEST = [("inspections", "0007_announced_strata")]
+ANNOUNCED_STRATA = [("inspections", "0007_announced_strata")]
+LATEST = [("inspections", "0008_one_index_for_both_target_keys")]
 
 
 def _migrate(target):
@@ -74,3 +76,49 @@ def test_0007_gives_announced_tasks_their_strata_from_the_stored_document():
     finally:
         _migrate(LATEST)
     assert dict(Task.objects.filter(pk__in=expected).values_list("pk", "announced_strata")) == expected
+
+
+def _target_indexes() -> dict[str, tuple[list[str], bool]]:
+    """The target table's indexes other than the primary key: name → (columns, unique)."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Target._meta.db_table)
+    return {
+        name: (c["columns"], c["unique"])
+        for name, c in found.items()
+        if (c["index"] or c["unique"]) and not c["primary_key"]
+    }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_0008_keeps_each_entity_once_per_task_both_ways():
+    task = f.draw(f.announced_task(entities=6)[0])
+    target = task.targets.first()
+    copy = {
+        field.attname: getattr(target, field.attname)
+        for field in Target._meta.concrete_fields
+        if not field.primary_key
+    }
+    again = dict(copy, rank=copy["rank"] + 1000)  # the same entity and task, another place
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        assert _target_indexes() == {
+            "target_entity_task_unique": (["entity_id", "task_id"], True),
+            "target_rank_unique": (["task_id", "stratum_index", "role", "rank"], True),
+        }
+    assert _refused(lambda: Target.objects.create(**again))
+    # Control: the same row for another task is no duplicate.
+    other = f.announced_task(entities=1)[0]
+    assert not _refused(lambda: Target.objects.create(**dict(again, task_id=other.pk)))
+    try:
+        apps = _migrate(ANNOUNCED_STRATA)
+        if postgresql:
+            assert _target_indexes() == {
+                "target_task_entity_unique": (["task_id", "entity_id"], True),
+                "target_entity_task_idx": (["entity_id", "task_id"], False),
+                "target_rank_unique": (["task_id", "stratum_index", "role", "rank"], True),
+            }
+        assert _refused(lambda: apps.get_model("inspections", "Target").objects.create(**again))
+    finally:
+        _migrate(LATEST)
+    assert _refused(lambda: Target.objects.create(**again))
+    assert task.targets.count() == Target.objects.filter(task=task).values("entity").distinct().count()
