@@ -96,12 +96,12 @@ def compute_stored(
     The text (UTF-8 bytes, or a string) must hash to the commitment, or ``DrawError``: nothing may
     be drawn from a text that is not exactly the one published. A ``bytearray`` is taken over: it
     is emptied as soon as it has been read, so that the draw does not hold the text (360 MB for
-    fifteen million members, 570 MB with 所所交叉 units) while it selects and assigns. Announcing checked that text
-    against §1 (``freeze``), so the draw does not check it again (``gd.draw_committed``). Reading a
-    million members as JSON objects would be most of a draw's time, so they are read straight from
-    the canonical text into ``MemberColumns`` (see ``_stored_frozen``, which says why that reading
-    is exact); a text it cannot read that way (an escape in an id, an unusual member field) takes
-    the ordinary JSON path, with every check. Bytes are the lighter form: a string holding any
+    fifteen million members, 570 MB with 所所交叉 units) while it selects and assigns. Announcing
+    checked that text against §1 (``freeze``), so the draw does not check it again
+    (``gd.draw_committed``). Reading a million members as JSON objects would be most of a draw's
+    time, so they are read straight from the canonical text into ``MemberColumns`` (see
+    ``_stored_frozen``, which says why that reading is exact); a text it cannot read that way (an
+    escape in an id, an unusual member field) takes the ordinary JSON path, with every check. Bytes are the lighter form: a string holding any
     Chinese takes two bytes a character in CPython, 1.2 GB for fifteen million members.
 
     ``on_selected`` receives §5's selection before §6 begins and ``on_assigned`` the teams while
