@@ -32,7 +32,19 @@ def _log_in(page, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
-def test_planner_announces_and_draws_and_a_visitor_verifies(live_server, desktop, chromium, tmp_path):
+def _verify(folder) -> subprocess.CompletedProcess:
+    """A stranger's machine: the downloaded verifier on the downloaded bundle, alone in ``folder``,
+    with no project and no site-packages."""
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "gongkai_draw.py", "verify", "bundle.json"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_planner_announces_and_draws_and_a_visitor_verifies(live_server, desktop, phone, tmp_path):
     for i in range(6):
         make_entity(name=f"浏览器抽查对象{i}")
     for _ in range(3):
@@ -62,40 +74,20 @@ def test_planner_announces_and_draws_and_a_visitor_verifies(live_server, desktop
     assert task.state == "drawn" and task.seed == SEED
     screenshot(desktop, "inspections-staff-drawn")
 
-    visitor = chromium.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", accept_downloads=True
-    )
-    try:
-        page = visitor.new_page()
-        page.goto(f"{live_server.url}/inspections/tasks/{task.public_id}/")
-        expect(page.locator("body")).to_contain_text(task.commitment)
-        expect(page.locator("body")).to_contain_text(SEED)
-        expect(page.locator("body")).to_contain_text("浏览器抽查对象")
-        for link, name in (("验证程序 gongkai_draw.py", "gongkai_draw.py"), ("完整摇号数据", "bundle.json")):
-            with page.expect_download() as download:
-                page.get_by_role("link", name=link).click()
-            download.value.save_as(tmp_path / name)
-        screenshot(page, "inspections-public-drawn")
-    finally:
-        visitor.close()
+    phone.goto(f"{live_server.url}/inspections/tasks/{task.public_id}/")
+    expect(phone.locator("body")).to_contain_text(task.commitment)
+    expect(phone.locator("body")).to_contain_text(SEED)
+    expect(phone.locator("body")).to_contain_text("浏览器抽查对象")
+    for link, name in (("验证程序 gongkai_draw.py", "gongkai_draw.py"), ("完整摇号数据", "bundle.json")):
+        with phone.expect_download() as download:
+            phone.get_by_role("link", name=link).click()
+        download.value.save_as(tmp_path / name)
+    screenshot(phone, "inspections-public-drawn")
 
-    # A stranger's machine: only the two downloaded files, no project, no site-packages.
-    run = subprocess.run(
-        [sys.executable, "-I", "-S", "gongkai_draw.py", "verify", "bundle.json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = _verify(tmp_path)
     assert run.stdout.strip() == "VALID", run.stdout + run.stderr
     # And the same files, one byte changed in the result, are refused.
     bundle = (tmp_path / "bundle.json").read_bytes()
     (tmp_path / "bundle.json").write_bytes(bundle.replace(SEED.encode(), SEED[:-1].encode() + b"4", 1))
-    run = subprocess.run(
-        [sys.executable, "-I", "-S", "gongkai_draw.py", "verify", "bundle.json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = _verify(tmp_path)
     assert run.returncode == 1 and run.stdout.startswith("INVALID"), run.stdout + run.stderr
