@@ -1,7 +1,9 @@
 """The import's worker process: its failures reach the user as a message and nothing is applied."""
 
+import multiprocessing
 import os
 import struct
+import time
 
 import pytest
 from django.db import connection
@@ -121,3 +123,37 @@ def test_the_worker_asks_for_stored_rows_when_the_register_is_not_empty(tmp_path
     again = import_entities(path, actor="t", report_dir=tmp_path / "out", worker=True)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 60)
     assert audit.verify_chain().ok
+
+
+def test_the_main_process_reads_a_few_messages_ahead_and_no_more():
+    """While the main process writes a batch, the worker may send READ_AHEAD more (and one that
+    the reader holds), then waits: encoded batches do not pile up in memory."""
+    ctx = multiprocessing.get_context("fork")
+    pipe_end, sending = ctx.Pipe(duplex=False)
+    importing._widen(sending)
+    sent = ctx.Value("i", 0)
+    big = b"x" * (2 * importing.PIPE_SIZE)  # more than the pipe itself holds
+
+    def send():
+        outbox = importing._Outbox(sending)
+        for i in range(8):
+            outbox.put(("batch", i, big))
+            with sent.get_lock():
+                sent.value += 1
+        outbox.put(("done", []))
+
+    process = ctx.Process(target=send, daemon=True)
+    process.start()
+    sending.close()
+    inbox = importing._Inbox(pipe_end, process)
+    try:
+        deadline = time.monotonic() + 20
+        while sent.value <= importing.READ_AHEAD and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # time enough to send more, were anything reading them
+        assert sent.value == importing.READ_AHEAD + 1
+        assert [inbox.get()[1] for _ in range(8)] == list(range(8))
+        assert inbox.get() == ("done", [])
+    finally:
+        process.join(5)
+        inbox.close()
