@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -194,9 +194,10 @@ class SecondaryIndexes:
     both methods do nothing.
     """
 
-    def __init__(self, tables: Sequence[str], *, keys: bool = False):
+    def __init__(self, tables: Sequence[str], *, keys: bool = False, keep: Collection[str] = ()):
         self.tables = list(tables)
         self.keys = keys
+        self.keep = list(keep)
         self.indexes: list[tuple[str, str]] = []
         self.constraints: list[tuple[str, str, str]] = []  # primary keys and unique constraints
         self.foreign_keys: list[tuple[str, str, str]] = []
@@ -223,8 +224,8 @@ class SecondaryIndexes:
                 cursor.execute(
                     "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
                     " JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype IN ('p', 'u')"
-                    " AND t.relname = ANY(%s) ORDER BY t.relname, c.conname",
-                    [self.tables],
+                    " AND t.relname = ANY(%s) AND NOT c.conname = ANY(%s) ORDER BY t.relname, c.conname",
+                    [self.tables, self.keep],
                 )
                 self.constraints = cursor.fetchall()
                 for table, name, _ in self.constraints:
@@ -232,9 +233,9 @@ class SecondaryIndexes:
             cursor.execute(
                 "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
                 " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
-                " WHERE t.relname = ANY(%s) AND NOT EXISTS"
+                " WHERE t.relname = ANY(%s) AND NOT i.relname = ANY(%s) AND NOT EXISTS"
                 " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) ORDER BY i.relname",
-                [self.tables],
+                [self.tables, self.keep],
             )
             self.indexes = cursor.fetchall()
             for name, _ in self.indexes:

@@ -158,6 +158,16 @@ def entities_upsert(
 
 
 _TABLES = (Entity._meta.db_table, Address._meta.db_table, StatusChange._meta.db_table)
+# Kept while a first load writes: their entries arrive in order (ids from a sequence; a handful of
+# statuses × districts, or a host that is nearly always empty, where equal keys go in heap order),
+# so maintaining them costs an append per row, while the writer's other core has time to spare.
+
+_KEPT_DURING_LOAD = (
+    f"{Address._meta.db_table}_pkey",
+    f"{StatusChange._meta.db_table}_pkey",
+    "entity_status_district_idx",
+    "entity_cluster_host_idx",
+)
 
 
 @dataclass
@@ -437,7 +447,7 @@ class EntityWriter:
         if self.batches == 0 and self.empty and self.postgresql and batch.records >= self.first_load_min:
             # Keys too: the tables were empty and are locked, and a repeated credit code still
             # fails (the import refuses it as a row; anything else when the key is rebuilt).
-            self.indexes = SecondaryIndexes(_TABLES, keys=True)
+            self.indexes = SecondaryIndexes(_TABLES, keys=True, keep=_KEPT_DURING_LOAD)
             self.indexes.drop()
         self.batches += 1
         result = self.result

@@ -40,3 +40,37 @@ def test_copy_rows_round_trips_awkward_text():
             [(10**9, "2025-01-01 00:00:00", "a", "x", "t", "1", "", awkward, "0" * 64, "f" * 64)],
         )
     assert AuditEvent.objects.get(seq=10**9).note == awkward
+
+
+REGISTER_TABLES = ["registry_entity", "registry_address", "registry_statuschange"]
+
+
+def _index_names(tables):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return sorted(
+            name
+            for table in tables
+            for name, info in connection.introspection.get_constraints(cursor, table).items()
+            if info["index"] or info["primary_key"] or info["unique"]
+        )
+
+
+@pytest.mark.django_db
+def test_secondary_indexes_leave_the_kept_ones_and_put_the_others_back():
+    from django.db import connection
+
+    from gongkai.core.bulk import SecondaryIndexes
+
+    before = _index_names(REGISTER_TABLES)
+    kept = ["registry_address_pkey", "entity_status_district_idx"]
+    with transaction.atomic():
+        indexes = SecondaryIndexes(REGISTER_TABLES, keys=True, keep=kept)
+        indexes.drop()
+        if connection.vendor == "postgresql":
+            assert _index_names(REGISTER_TABLES) == sorted(kept)
+        else:  # elsewhere both steps do nothing
+            assert _index_names(REGISTER_TABLES) == before
+        indexes.restore()
+        assert _index_names(REGISTER_TABLES) == before
