@@ -166,8 +166,12 @@ class Address(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["entity", "position"], name="address_entity_position_unique"),
-            models.UniqueConstraint(
-                fields=["entity"], condition=models.Q(kind="domicile"), name="address_one_domicile_per_entity"
+            # The 住所 is position 0 and only it: with the unique (entity, position) above, one 住所
+            # per licence, without an index of its own to keep (migration 0005).
+            models.CheckConstraint(
+                condition=models.Q(kind="domicile", position=0)
+                | (models.Q(position__gt=0) & ~models.Q(kind="domicile")),
+                name="address_domicile_first",
             ),
         ]
 
