@@ -19,6 +19,7 @@ from another system without, say, the internal 信用风险分类 never wipes it
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -338,8 +339,11 @@ class _Register:
     def __init__(self, *, empty: bool):
         self.empty = empty  # claimed empty: nothing to look up
 
-    def stored(self, codes: list[str]) -> dict[str, Stored]:
-        return {} if self.empty else stored_entities(codes)
+    def prefetch(self, codes: list[str]) -> Callable[[], dict[str, Stored]]:
+        """A call that gives the stored rows of ``codes`` (here: looked up when called)."""
+        if self.empty or not codes:
+            return dict
+        return functools.partial(stored_entities, codes)
 
     def hosted(self, code: str) -> int:
         return 0 if self.empty else hosted_count(code)
@@ -347,23 +351,44 @@ class _Register:
 
 class _RegisterByMessage(_Register):
     """The worker's view of the register: questions sent to the main process, which holds the
-    database connection (and the import's transaction)."""
+    database connection (and the import's transaction).
+
+    :meth:`prefetch` asks at once and returns a call that waits for the answer, so the main
+    process looks up the next chunk's stored rows while this process handles the current one.
+    The main process answers in the order it was asked; a question asked and answered at once
+    (:meth:`hosted`) first collects the answers still owed to earlier ones.
+    """
 
     def __init__(self, *, empty: bool, requests: Any, answers: Any):
         super().__init__(empty=empty)
         self.requests, self.answers = requests, answers
+        self.asked = self.received = 0  # stored-row questions asked, answers received
+        self.early: dict[int, dict[str, Stored]] = {}  # answers received before they were wanted
 
-    def stored(self, codes: list[str]) -> dict[str, Stored]:
+    def prefetch(self, codes: list[str]) -> Callable[[], dict[str, Stored]]:
         if self.empty or not codes:
-            return {}
+            return dict
         self.requests.put(("stored", codes))
-        return self.answers.get()
+        ticket, self.asked = self.asked, self.asked + 1
+
+        def take() -> dict[str, Stored]:
+            while ticket not in self.early:
+                self._receive_one()
+            return self.early.pop(ticket)
+
+        return take
+
+    def _receive_one(self) -> None:
+        self.early[self.received] = self.answers.recv()
+        self.received += 1
 
     def hosted(self, code: str) -> int:
         if self.empty:
             return 0
+        while self.received < self.asked:
+            self._receive_one()
         self.requests.put(("hosted", code))
-        return self.answers.get()
+        return self.answers.recv()
 
 
 class _RejectionLog:
@@ -483,26 +508,30 @@ def _apply_in_worker(rows: _EntityRows, writer: EntityWriter) -> None:
     ctx = multiprocessing.get_context("fork")
     pipe_end, outbox = ctx.Pipe(duplex=False)
     _widen(outbox)
-    answers = ctx.SimpleQueue()
+    answers_in, answers = ctx.Pipe(duplex=False)
+    _widen(answers)
     process = ctx.Process(
         target=_work,
-        args=(rows, writer.encoder, _Outbox(outbox), answers),
+        args=(rows, writer.encoder, _Outbox(outbox), answers_in, answers),
         name="gongkai-import",
         daemon=True,
     )
     process.start()
     # Only the worker may hold the sending end: when it ends, even killed half-way through a
     # message, reading here stops with EOFError instead of waiting for bytes that never come.
+    # Likewise only it holds the reading end of the answers: an answer to a worker that has
+    # ended fails at once instead of waiting for a reader that never comes.
     outbox.close()
+    answers_in.close()
     inbox = _Inbox(pipe_end, process)  # a thread: started after the fork, so the worker has none
     rejections = rows.ctx.rejections
     try:
         while True:
             kind, *body = inbox.get()
             if kind == "stored":
-                answers.put(stored_entities(body[0]))
+                _answer(answers, stored_entities(body[0]))
             elif kind == "hosted":
-                answers.put(hosted_count(body[0]))
+                _answer(answers, hosted_count(body[0]))
             elif kind == "batch":
                 _replay(body[1], rejections)
                 if body[0] is not None:
@@ -523,8 +552,18 @@ def _apply_in_worker(rows: _EntityRows, writer: EntityWriter) -> None:
         answers.close()
 
 
-def _work(rows: _EntityRows, encoder: BatchEncoder, messages: _Outbox, answers: Any) -> None:
+def _answer(answers: Any, answer: Any) -> None:
+    """Send an answer to the worker; one that has ended (after an error, or killed) takes none,
+    and what it sent before it ended (its error, or the end of its pipe) is what counts."""
+    with contextlib.suppress(OSError):
+        answers.send(answer)
+
+
+def _work(
+    rows: _EntityRows, encoder: BatchEncoder, messages: _Outbox, answers: Any, answers_out: Any
+) -> None:
     """The worker process: the row loop and the encoding, results sent to the main process."""
+    answers_out.close()  # the main process's end
     ctx = rows.ctx
     log = _RejectionLog()
     ctx.rejections = log  # type: ignore[assignment]
@@ -632,11 +671,37 @@ class _EntityRows:
 
     def batches(self) -> Iterator[tuple[list[EntityRecord], dict[str, Stored]]]:
         """The accepted records, a chunk of rows at a time, with the stored rows of their codes."""
-        for chunk in batched(self.ctx.table.rows(), BATCH):
-            yield self._chunk(chunk, final=False)
+        for chunk, stored in self._with_stored(batched(self.ctx.table.rows(), BATCH)):
+            yield self._chunk(chunk, stored, final=False)
         self.ctx.rejections.new_segment()
-        for chunk in batched(self.ctx.deferred, BATCH):
-            yield self._chunk(chunk, final=True)
+        for chunk, stored in self._with_stored(batched(self.ctx.deferred, BATCH)):
+            yield self._chunk(chunk, stored, final=True)
+
+    def _with_stored(
+        self, chunks: Iterable[tuple[Row, ...]]
+    ) -> Iterator[tuple[tuple[Row, ...], Callable[[], dict[str, Stored]]]]:
+        """Each chunk with the call that gives the stored rows of its credit codes. The next
+        chunk is read and its rows asked for before this one is handled: a worker's main process
+        looks them up meanwhile (a chunk's writes never touch another chunk's entities: a code
+        that repeats in the file is refused)."""
+        chunks = iter(chunks)
+        current = next(chunks, None)
+        if current is None:
+            return
+        pending = self.register.prefetch(self._codes(current))
+        while current is not None:
+            upcoming = next(chunks, None)
+            following = self.register.prefetch(self._codes(upcoming)) if upcoming is not None else dict
+            yield current, pending
+            current, pending = upcoming, following
+
+    def _codes(self, rows: tuple[Row, ...]) -> list[str]:
+        """The chunk's well-formed credit codes as :meth:`_parse` reads them (none for an empty register)."""
+        if self.register.empty:
+            return []
+        at, normalise, length = self.code_at, creditcode.normalise, creditcode.LENGTH
+        codes = (normalise(row.cells[at]) if at < len(row.cells) else "" for row in rows)
+        return [code for code in codes if len(code) == length]
 
     # -- parsing -----------------------------------------------------------------------------
 
@@ -743,11 +808,13 @@ class _EntityRows:
 
     # -- deciding ------------------------------------------------------------------------------
 
-    def _chunk(self, rows: Iterable[Row], *, final: bool) -> tuple[list[EntityRecord], dict[str, Stored]]:
+    def _chunk(
+        self, rows: Iterable[Row], take_stored: Callable[[], dict[str, Stored]], *, final: bool
+    ) -> tuple[list[EntityRecord], dict[str, Stored]]:
         parsed = [self._parse(row) for row in rows]
         if parsed:
             self.last_row = parsed[-1].row.number
-        stored = self.register.stored([p.code for p in parsed if len(p.code) == creditcode.LENGTH])
+        stored = take_stored()
         existing = self._existing(stored) if stored else {}
         records = []
         for p in parsed:

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import signal
 import struct
 import time
 
@@ -157,3 +158,54 @@ def test_the_main_process_reads_a_few_messages_ahead_and_no_more():
     finally:
         process.join(5)
         inbox.close()
+
+
+def test_a_worker_that_fails_while_an_answer_is_on_its_way_is_reported_not_waited_for(tmp_path, monkeypatch):
+    """The worker asks for the next chunk's stored rows before it handles the current one. If it
+    fails meanwhile, the answer has no reader: sending it must not wait for ever."""
+    rows = [entity_row() for _ in range(170)]
+    for row in rows[120:160]:  # the fourth chunk is stored: its answer is some 16 KB
+        row["统一社会信用代码"] = make_entity().credit_code
+    path = write_csv(tmp_path / "主体.csv", rows)
+    monkeypatch.setattr(importing, "PIPE_SIZE", 4096)  # the smallest pipe: the answer cannot wait in it
+
+    def boom():
+        raise RuntimeError("意外")
+
+    _fail_at_row(monkeypatch, 100, boom)  # in the third chunk, with the fourth one's rows asked for
+
+    def hung(signum, frame):
+        raise AssertionError("the import waited for a worker that had ended")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        with pytest.raises(ImportInterruptedError, match="RuntimeError：意外"):
+            import_entities(path, actor="t", report_dir=tmp_path / "out", worker=True)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert Entity.objects.count() == 40 and AuditEvent.objects.count() == 40  # the stored ones only
+
+
+@pytest.mark.parametrize("worker", [False, True], ids=["here", "worker"])
+def test_a_question_about_a_host_between_chunks_gets_its_own_answer(tmp_path, monkeypatch, worker):
+    """The next chunk's stored rows are asked for before this chunk is checked; a row that takes
+    a host's mark away then asks how many entities the host has. Each question gets its answer."""
+    monkeypatch.setattr(importing, "BATCH", 2)
+    host = make_entity(is_cluster_host=True)
+    make_entity(cluster_host_code=host.pk)
+    renamed, also_renamed = make_entity(), make_entity()
+    rows = [
+        entity_row(**{"统一社会信用代码": renamed.pk, "名称": "聊城市甲改名商贸有限公司"}),
+        entity_row(**{"统一社会信用代码": host.pk, "集群注册托管机构": "否", "名称": host.name}),
+        entity_row(**{"统一社会信用代码": also_renamed.pk, "名称": "聊城市乙改名商贸有限公司"}),
+        entity_row(),
+    ]
+    path = write_csv(tmp_path / "主体.csv", rows)
+    result = import_entities(path, actor="t", report_dir=tmp_path / "out", worker=worker)
+    assert (result.created, result.updated, result.rejected) == (1, 2, 1)
+    assert Entity.objects.get(pk=host.pk).is_cluster_host
+    assert Entity.objects.get(pk=renamed.pk).name == "聊城市甲改名商贸有限公司"
+    assert Entity.objects.get(pk=also_renamed.pk).name == "聊城市乙改名商贸有限公司"
+    assert audit.verify_chain().ok
