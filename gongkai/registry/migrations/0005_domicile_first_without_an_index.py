@@ -13,10 +13,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("core", "0004_audit_snapshots_as_text_hash_unindexed"),
-        ("registry", "0004_entity_district_code_index"),
-    ]
+    dependencies = [("registry", "0004_entity_district_code_index")]
 
     operations = [
         migrations.AddConstraint(
