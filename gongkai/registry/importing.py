@@ -426,7 +426,9 @@ READ_AHEAD = 3
 
 class _Outbox:
     """The worker's end of the pipe to the main process, with the ``put`` that its register and
-    its loop use. ``send`` returns once the main process's reader has taken the message."""
+    its loop use. ``send`` returns once the message is in the pipe; the main process's reader
+    takes it from there, and keeps at most :data:`READ_AHEAD` unhandled, so the worker waits only
+    when the main process is that far behind."""
 
     def __init__(self, connection: Any):
         self.connection = connection
