@@ -6,6 +6,7 @@ from django.db import transaction
 
 from gongkai.core.bulk import copy_rows, copy_text
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.schema import index_names
 from gongkai.registry.choices import EntityStatus
 
 
@@ -45,32 +46,20 @@ def test_copy_rows_round_trips_awkward_text():
 REGISTER_TABLES = ["registry_entity", "registry_address", "registry_statuschange"]
 
 
-def _index_names(tables):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        return sorted(
-            name
-            for table in tables
-            for name, info in connection.introspection.get_constraints(cursor, table).items()
-            if info["index"] or info["primary_key"] or info["unique"]
-        )
-
-
 @pytest.mark.django_db
 def test_secondary_indexes_leave_the_kept_ones_and_put_the_others_back():
     from django.db import connection
 
     from gongkai.core.bulk import SecondaryIndexes
 
-    before = _index_names(REGISTER_TABLES)
+    before = index_names(REGISTER_TABLES)
     kept = ["registry_address_pkey", "entity_status_district_idx"]
     with transaction.atomic():
         indexes = SecondaryIndexes(REGISTER_TABLES, keys=True, keep=kept)
         indexes.drop()
         if connection.vendor == "postgresql":
-            assert _index_names(REGISTER_TABLES) == sorted(kept)
+            assert index_names(REGISTER_TABLES) == sorted(kept)
         else:  # elsewhere both steps do nothing
-            assert _index_names(REGISTER_TABLES) == before
+            assert index_names(REGISTER_TABLES) == before
         indexes.restore()
-        assert _index_names(REGISTER_TABLES) == before
+        assert index_names(REGISTER_TABLES) == before

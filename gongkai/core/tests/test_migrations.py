@@ -4,28 +4,14 @@
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import connection
 from django.utils import timezone
 
 from gongkai.core import audit
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.schema import migrate, migrate_to_latest, refused
 
 BEFORE = [("core", "0003_audit_no_hash_pattern_index")]
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-
-
-def _migrate_to_latest():
-    """Every app's latest migration: going back to core 0003 also unapplies the migrations of
-    other apps that depend on core 0004, and the tests after this one need them."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _snapshot_type() -> str:
@@ -40,12 +26,7 @@ def _snapshot_type() -> str:
 
 
 def _update_refused() -> bool:
-    try:
-        with transaction.atomic():
-            AuditEvent.objects.filter(seq=1).update(note="forged")
-    except DatabaseError:
-        return True
-    return False
+    return refused(lambda: AuditEvent.objects.filter(seq=1).update(note="forged"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -56,7 +37,7 @@ def test_existing_snapshots_survive_0004_and_the_chain_still_verifies():
         "list": [1, "二", None],
         "nested": {"b": True, "a": 1.5},
     }
-    _migrate(BEFORE)
+    migrate(BEFORE)
     try:
         with connection.cursor() as cursor:  # events written the way 0003's schema stored them
             hashes = []
@@ -77,17 +58,17 @@ def test_existing_snapshots_survive_0004_and_the_chain_still_verifies():
         if connection.vendor == "postgresql":
             assert _snapshot_type() == "jsonb"
     finally:
-        _migrate_to_latest()
+        migrate_to_latest()
     assert _snapshot_type() == "text"
     assert [e.after for e in AuditEvent.objects.order_by("seq")] == [snapshot, snapshot]
     assert audit.verify_chain().ok and audit.verify_chain().checked == 2
     assert _update_refused()
     # And back: the snapshots become jsonb again, still the same values, still guarded.
-    _migrate(BEFORE)
+    migrate(BEFORE)
     try:
         if connection.vendor == "postgresql":
             assert _snapshot_type() == "jsonb"
         assert audit.verify_chain().ok
         assert _update_refused()
     finally:
-        _migrate_to_latest()
+        migrate_to_latest()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import connection
 
+from gongkai.core.tests.schema import migrate, refused
 from gongkai.inspections import services
 from gongkai.inspections.models import Target, Task
 from gongkai.inspections.tests import factories as f
@@ -23,29 +23,13 @@ ANNOUNCED_STRATA = [("inspections", "0007_announced_strata")]
 LATEST = [("inspections", "0008_one_index_for_both_target_keys")]
 
 
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
-
-
-def _refused(action) -> bool:
-    try:
-        with transaction.atomic():
-            action()
-    except DatabaseError:
-        return True
-    return False
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_teams_survive_0006_both_ways():
     task = f.draw(f.announced_task(entities=8)[0])
     teams = dict(Target.objects.filter(task=task).values_list("pk", "team"))
     assert teams and all(len(team) == 2 for team in teams.values())
     try:
-        apps = _migrate(BEFORE)
+        apps = migrate(BEFORE)
         TeamMember = apps.get_model("inspections", "TeamMember")
         rows = TeamMember.objects.order_by("target_id", "position").values_list("target_id", "officer_id")
         back: dict[int, list[str]] = {}
@@ -54,12 +38,12 @@ def test_teams_survive_0006_both_ways():
         assert back == teams
         # 0004's check of the member table is back: an unknown officer is refused.
         pk = next(iter(teams))
-        assert _refused(lambda: TeamMember.objects.create(target_id=pk, officer_id="无此人员", position=9))
+        assert refused(lambda: TeamMember.objects.create(target_id=pk, officer_id="无此人员", position=9))
     finally:
-        _migrate(LATEST)
+        migrate(LATEST)
     assert dict(Target.objects.filter(task=task).values_list("pk", "team")) == teams
-    assert _refused(lambda: Target.objects.filter(pk=pk).update(team=["无此人员"]))
-    assert not _refused(lambda: Target.objects.filter(pk=pk).update(team=list(reversed(teams[pk]))))
+    assert refused(lambda: Target.objects.filter(pk=pk).update(team=["无此人员"]))
+    assert not refused(lambda: Target.objects.filter(pk=pk).update(team=list(reversed(teams[pk]))))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -72,9 +56,9 @@ def test_0007_gives_announced_tasks_their_strata_from_the_stored_document():
     }
     assert all(strata and strata[0]["size"] > 0 for strata in expected.values())
     try:
-        _migrate(AFTER)
+        migrate(AFTER)
     finally:
-        _migrate(LATEST)
+        migrate(LATEST)
     assert dict(Task.objects.filter(pk__in=expected).values_list("pk", "announced_strata")) == expected
 
 
@@ -105,20 +89,20 @@ def test_0008_keeps_each_entity_once_per_task_both_ways():
             "target_entity_task_unique": (["entity_id", "task_id"], True),
             "target_rank_unique": (["task_id", "stratum_index", "role", "rank"], True),
         }
-    assert _refused(lambda: Target.objects.create(**again))
+    assert refused(lambda: Target.objects.create(**again))
     # Control: the same row for another task is no duplicate.
     other = f.announced_task(entities=1)[0]
-    assert not _refused(lambda: Target.objects.create(**dict(again, task_id=other.pk)))
+    assert not refused(lambda: Target.objects.create(**dict(again, task_id=other.pk)))
     try:
-        apps = _migrate(ANNOUNCED_STRATA)
+        apps = migrate(ANNOUNCED_STRATA)
         if postgresql:
             assert _target_indexes() == {
                 "target_task_entity_unique": (["task_id", "entity_id"], True),
                 "target_entity_task_idx": (["entity_id", "task_id"], False),
                 "target_rank_unique": (["task_id", "stratum_index", "role", "rank"], True),
             }
-        assert _refused(lambda: apps.get_model("inspections", "Target").objects.create(**again))
+        assert refused(lambda: apps.get_model("inspections", "Target").objects.create(**again))
     finally:
-        _migrate(LATEST)
-    assert _refused(lambda: Target.objects.create(**again))
+        migrate(LATEST)
+    assert refused(lambda: Target.objects.create(**again))
     assert task.targets.count() == Target.objects.filter(task=task).values("entity").distinct().count()

@@ -4,31 +4,13 @@ unique index, both ways, and a stored address that breaks the check stops the mi
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import DatabaseError
 
+from gongkai.core.tests.schema import migrate, refused
 from gongkai.registry.tests.factories import make_entity
 
 BEFORE = [("registry", "0004_entity_district_code_index")]
 LATEST = [("registry", "0005_domicile_first_without_an_index")]
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
-
-
-def _refused(action) -> bool:
-    """Whether the database refuses ``action`` (nothing it did is kept either way)."""
-    try:
-        with transaction.atomic():
-            action()
-            transaction.set_rollback(True)
-    except DatabaseError:
-        return True
-    return False
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -52,20 +34,20 @@ def test_0005_keeps_one_domicile_per_entity_both_ways():
         from django.apps import apps as latest
 
         latest.get_model("registry", "Address").objects.filter(entity_id=bare.pk).delete()
-        assert _refused(address(latest, entity, "domicile", 5))  # a second 住所
-        assert _refused(address(latest, bare, "premises", 0))  # a 经营场所 in the 住所's place
-        assert not _refused(address(latest, entity, "premises", 5))  # the control
+        assert refused(address(latest, entity, "domicile", 5))  # a second 住所
+        assert refused(address(latest, bare, "premises", 0))  # a 经营场所 in the 住所's place
+        assert not refused(address(latest, entity, "premises", 5))  # the control
 
-        old = _migrate(BEFORE)
-        assert _refused(address(old, entity, "domicile", 5))  # the partial unique index
-        assert not _refused(address(old, entity, "premises", 5))
+        old = migrate(BEFORE)
+        assert refused(address(old, entity, "domicile", 5))  # the partial unique index
+        assert not refused(address(old, entity, "premises", 5))
         # A 经营场所 at position 0 was allowed then: stored, it stops the way forward, which
         # changes nothing.
         address(old, bare, "premises", 0)()
         with pytest.raises(DatabaseError):
-            _migrate(LATEST)
+            migrate(LATEST)
         old.get_model("registry", "Address").objects.filter(entity_id=bare.pk).delete()
-        assert _refused(address(old, entity, "domicile", 5))  # still 0004's index
+        assert refused(address(old, entity, "domicile", 5))  # still 0004's index
     finally:
-        latest_apps = _migrate(LATEST)
-    assert _refused(address(latest_apps, entity, "domicile", 5))
+        latest_apps = migrate(LATEST)
+    assert refused(address(latest_apps, entity, "domicile", 5))

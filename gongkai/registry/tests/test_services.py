@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from gongkai.core import audit
 from gongkai.core.models import AuditEvent
 from gongkai.core.parameters import parameter_set
+from gongkai.core.tests.schema import index_names
 from gongkai.registry import selectors, services
 from gongkai.registry.choices import EntityStatus
 from gongkai.registry.models import Address, Entity, StatusChange
@@ -216,13 +217,7 @@ def test_a_first_large_load_keeps_the_indexes_whose_entries_arrive_in_order():
     from django.db import connection, transaction
 
     def names():
-        with connection.cursor() as cursor:
-            return sorted(
-                name
-                for table in services._TABLES
-                for name, info in connection.introspection.get_constraints(cursor, table).items()
-                if info["index"] or info["primary_key"] or info["unique"]
-            )
+        return index_names(services._TABLES)
 
     before = names()
     with transaction.atomic():
